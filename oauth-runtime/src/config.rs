@@ -1,0 +1,248 @@
+//! Typed configuration, read from Rocket's figment under the `oauth2` key.
+//!
+//! ```toml
+//! [default.oauth2]
+//! issuer = "https://auth.example.com"
+//! refresh_token_generator = true
+//! token_length = 43
+//! authorization_code_expires_in = 300
+//! refresh_token_expires_in = 2592000
+//! bearer_token_locations = ["header"]
+//! realm = "api"
+//!
+//! [default.oauth2.expires_in]
+//! authorization_code = 864000
+//! client_credentials = 3600
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::model::GrantType;
+use crate::secret::{DEFAULT_TOKEN_LENGTH, MIN_TOKEN_LENGTH};
+use crate::token::{random_generator, BearerToken, ExpiresIn, GRANT_TYPES_EXPIRES_IN};
+
+/// Where resource servers accept bearer tokens (RFC 6750 §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenLocation {
+    /// `Authorization: Bearer …` (RFC 6750 §2.1), the default.
+    Header,
+    /// The `access_token` URI query parameter (RFC 6750 §2.3); leaks into logs and history,
+    /// so off unless configured.
+    Query,
+}
+
+/// The framework's configuration. Every field has a safe default.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The issuer identifier (RFC 8414 §2): an `https` URL (or `http` on loopback) without
+    /// query or fragment. When set, authorization responses carry `iss` (RFC 9207).
+    pub issuer: Option<String>,
+    /// Whether refresh tokens are issued (Authlib's `OAUTH2_REFRESH_TOKEN_GENERATOR`).
+    pub refresh_token_generator: bool,
+    /// Access token lifetime in seconds per grant type name (Authlib's
+    /// `OAUTH2_EXPIRES_{GRANT}`), merged over Authlib's defaults.
+    pub expires_in: HashMap<String, u64>,
+    /// Length of generated tokens and codes in characters (6 bits each); at least 43.
+    pub token_length: usize,
+    /// Authorization code lifetime in seconds; at most 600 (RFC 6749 §4.1.2).
+    pub authorization_code_expires_in: u64,
+    /// Refresh token lifetime in seconds from issue (each rotation starts a new one);
+    /// 0 means refresh tokens do not expire.
+    pub refresh_token_expires_in: u64,
+    /// Where bearer tokens are accepted.
+    pub bearer_token_locations: Vec<TokenLocation>,
+    /// The `realm` of `WWW-Authenticate: Bearer` challenges (RFC 6750 §3).
+    pub realm: String,
+    /// Require PKCE of confidential clients too (it is always required of public clients).
+    pub pkce_required_for_confidential: bool,
+    /// Accept the `plain` PKCE method (RFC 7636 §4.2); by default only `S256`.
+    pub pkce_allow_plain: bool,
+    /// Largest accepted request body in bytes.
+    pub max_body_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            issuer: None,
+            refresh_token_generator: true,
+            expires_in: HashMap::new(),
+            token_length: DEFAULT_TOKEN_LENGTH,
+            authorization_code_expires_in: 300,
+            refresh_token_expires_in: 30 * 24 * 3600,
+            bearer_token_locations: vec![TokenLocation::Header],
+            realm: "api".to_owned(),
+            pkce_required_for_confidential: false,
+            pkce_allow_plain: false,
+            max_body_size: 16 * 1024,
+        }
+    }
+}
+
+/// A configuration value that cannot be used; names the key.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("oauth2.{key}: {message}")]
+pub struct ConfigError {
+    /// The key under `oauth2`, e.g. `token_length`.
+    pub key: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+fn error(key: impl Into<String>, message: impl fmt::Display) -> ConfigError {
+    ConfigError {
+        key: key.into(),
+        message: message.to_string(),
+    }
+}
+
+impl Config {
+    /// Checks every value; the first bad one is reported with its key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.token_length < MIN_TOKEN_LENGTH || self.token_length > 512 {
+            return Err(error(
+                "token_length",
+                format!("must be between {MIN_TOKEN_LENGTH} (256 bits) and 512"),
+            ));
+        }
+        if !(1..=600).contains(&self.authorization_code_expires_in) {
+            return Err(error(
+                "authorization_code_expires_in",
+                "must be between 1 and 600 seconds (RFC 6749 §4.1.2)",
+            ));
+        }
+        for (grant, secs) in &self.expires_in {
+            if *secs == 0 {
+                return Err(error(format!("expires_in.{grant}"), "must be positive"));
+            }
+        }
+        if self.bearer_token_locations.is_empty() {
+            return Err(error(
+                "bearer_token_locations",
+                "must name at least one location",
+            ));
+        }
+        if self.realm.contains(['"', '\\']) || self.realm.chars().any(char::is_control) {
+            return Err(error(
+                "realm",
+                "must not contain quotes, backslashes or controls",
+            ));
+        }
+        if self.max_body_size < 1024 {
+            return Err(error("max_body_size", "must be at least 1024 bytes"));
+        }
+        if let Some(issuer) = &self.issuer {
+            check_issuer(issuer).map_err(|m| error("issuer", m))?;
+        }
+        Ok(())
+    }
+
+    /// The bearer token generator this configuration describes.
+    pub fn bearer_token(&self) -> BearerToken {
+        let mut lifetimes: HashMap<GrantType, u64> = GRANT_TYPES_EXPIRES_IN
+            .iter()
+            .map(|(grant, secs)| (GrantType::parse(grant), *secs))
+            .collect();
+        for (grant, secs) in &self.expires_in {
+            lifetimes.insert(GrantType::parse(grant), *secs);
+        }
+        let refresh = self
+            .refresh_token_generator
+            .then(|| random_generator(self.token_length));
+        let length = self.token_length;
+        BearerToken::new()
+            .access_token_generator(move |_| crate::secret::generate_token(length))
+            .refresh_token_generator(refresh)
+            .expires_in(ExpiresIn::PerGrant(lifetimes))
+    }
+}
+
+/// RFC 8414 §2: "https" scheme, no query or fragment (http allowed on loopback for development).
+fn check_issuer(issuer: &str) -> Result<(), &'static str> {
+    let rest = if let Some(rest) = issuer.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = issuer.strip_prefix("http://") {
+        let authority = rest.split('/').next().unwrap_or("");
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => authority.split(':').next().unwrap_or(""),
+        };
+        if !matches!(host, "localhost" | "127.0.0.1" | "::1") {
+            return Err("must use https (http only on loopback)");
+        }
+        rest
+    } else {
+        return Err("must be an https URL");
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("must name a host");
+    }
+    if rest.contains(['?', '#']) {
+        return Err("must not have a query or fragment (RFC 8414 §2)");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(Config::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn short_tokens_are_refused_by_key() {
+        let c = Config {
+            token_length: 20,
+            ..Config::default()
+        };
+        assert_eq!(c.validate().unwrap_err().key, "token_length");
+    }
+
+    #[test]
+    fn long_code_lifetime_is_refused() {
+        let c = Config {
+            authorization_code_expires_in: 601,
+            ..Config::default()
+        };
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("oauth2.authorization_code_expires_in"));
+    }
+
+    #[test]
+    fn issuer_rules() {
+        assert!(check_issuer("https://auth.example.com").is_ok());
+        assert!(check_issuer("http://localhost:8000").is_ok());
+        assert!(check_issuer("http://127.0.0.1").is_ok());
+        assert!(check_issuer("http://[::1]:80/x").is_ok());
+        assert!(check_issuer("http://example.com").is_err());
+        assert!(check_issuer("https://a.example/?x").is_err());
+        assert!(check_issuer("https://a.example/#f").is_err());
+        assert!(check_issuer("ftp://a").is_err());
+    }
+
+    #[test]
+    fn expires_in_overrides_merge_over_defaults() {
+        let mut c = Config::default();
+        c.expires_in.insert("password".into(), 60);
+        c.refresh_token_generator = false;
+        let b = c.bearer_token();
+        let client = crate::model::Client::public("x");
+        assert_eq!(b.expires_in_for(&client, &GrantType::Password), 60);
+        assert_eq!(
+            b.expires_in_for(&client, &GrantType::AuthorizationCode),
+            864_000
+        );
+        assert!(!b.issues_refresh_tokens());
+    }
+}

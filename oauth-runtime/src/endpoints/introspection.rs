@@ -1,0 +1,90 @@
+//! Token introspection (RFC 7662).
+
+use serde::Serialize;
+
+use super::{find_token, Found};
+use crate::client_auth::authenticate_client;
+use crate::error::OAuthError;
+use crate::grants::CONFIDENTIAL;
+use crate::model::{now, Endpoint};
+use crate::request::OAuthRequest;
+use crate::response::OAuthResponse;
+use crate::server::{check_post_form, AuthorizationServer};
+
+/// An introspection response (RFC 7662 §2.2); only `active` when the token is not active.
+#[derive(Debug, Default, Serialize)]
+struct Introspection {
+    active: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exp: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iat: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<String>,
+}
+
+impl AuthorizationServer {
+    /// Answers an introspection request (RFC 7662 §2).
+    ///
+    /// The caller must authenticate as a confidential client (§2.1: the endpoint MUST require
+    /// authorization). Unknown, expired and revoked tokens are `{"active": false}` (§2.2).
+    pub async fn create_introspection_response(&self, request: &OAuthRequest) -> OAuthResponse {
+        match self.introspect(request).await {
+            Ok(body) => match serde_json::to_string(&body) {
+                Ok(json) => OAuthResponse::json(200, json),
+                Err(_) => OAuthError::new(crate::ErrorCode::ServerError).to_response(),
+            },
+            Err(error) => error.to_response(),
+        }
+    }
+
+    async fn introspect(&self, request: &OAuthRequest) -> Result<Introspection, OAuthError> {
+        check_post_form(request)?;
+        authenticate_client(
+            self.storage(),
+            request,
+            Endpoint::Introspection,
+            CONFIDENTIAL,
+        )
+        .await?;
+        let token = request
+            .param("token")
+            .ok_or_else(|| OAuthError::invalid_request("missing `token` parameter"))?;
+        let now = now();
+        let hint = request.param("token_type_hint");
+        let (token, is_access) = match find_token(self.storage(), token, hint).await? {
+            Some(Found::Access(t)) if !t.access_token_revoked && !t.is_expired(now) => (t, true),
+            Some(Found::Refresh(t)) if t.refresh_token_active(now) => (t, false),
+            _ => return Ok(Introspection::default()),
+        };
+        let username = match &token.user_id {
+            Some(id) => self.storage().find_user(id).await?.map(|u| u.username),
+            None => None,
+        };
+        Ok(Introspection {
+            active: true,
+            scope: Some(token.scope.to_string()),
+            client_id: Some(token.client_id.clone()),
+            username,
+            token_type: is_access.then_some("Bearer"),
+            exp: if is_access {
+                Some(token.expires_at())
+            } else {
+                token.refresh_token_expires_at
+            },
+            iat: Some(token.issued_at),
+            sub: token.user_id.clone(),
+            iss: self.config().issuer.clone(),
+        })
+    }
+}

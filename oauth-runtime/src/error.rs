@@ -1,0 +1,344 @@
+//! OAuth 2.0 errors: an RFC error code, where the error is delivered, and its HTTP status.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::response::{redirect_with, OAuthResponse, ResponseMode};
+
+/// An OAuth 2.0 error code, as registered by the RFCs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The request is missing a required parameter, includes an invalid parameter value,
+    /// includes a parameter more than once, or is otherwise malformed
+    /// (RFC 6749 §4.1.2.1, §4.2.2.1, §5.2; RFC 6750 §3.1).
+    InvalidRequest,
+    /// Client authentication failed (RFC 6749 §5.2).
+    InvalidClient,
+    /// The grant or refresh token is invalid, expired, revoked, does not match the redirect
+    /// URI, or was issued to another client (RFC 6749 §5.2).
+    InvalidGrant,
+    /// The client is not authorized to use this grant or response type
+    /// (RFC 6749 §4.1.2.1, §4.2.2.1, §5.2).
+    UnauthorizedClient,
+    /// The grant type is not supported by the authorization server (RFC 6749 §5.2).
+    UnsupportedGrantType,
+    /// The requested scope is invalid, unknown, malformed, or exceeds what was granted
+    /// (RFC 6749 §4.1.2.1, §4.2.2.1, §5.2).
+    InvalidScope,
+    /// The resource owner or authorization server denied the request
+    /// (RFC 6749 §4.1.2.1, §4.2.2.1).
+    AccessDenied,
+    /// The authorization server does not support this response type
+    /// (RFC 6749 §4.1.2.1, §4.2.2.1).
+    UnsupportedResponseType,
+    /// The authorization server met an unexpected condition (RFC 6749 §4.1.2.1).
+    ServerError,
+    /// The authorization server is temporarily unable to handle the request
+    /// (RFC 6749 §4.1.2.1).
+    TemporarilyUnavailable,
+    /// The access token is expired, revoked, malformed or invalid (RFC 6750 §3.1).
+    InvalidToken,
+    /// The request requires higher privileges than the access token provides
+    /// (RFC 6750 §3.1).
+    InsufficientScope,
+    /// The server does not support revocation of the presented token type (RFC 7009 §2.2.1).
+    UnsupportedTokenType,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire (`"invalid_request"`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+        }
+    }
+
+    /// The HTTP status this code is sent with when it is answered directly (not by redirect).
+    pub const fn default_status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidClient | ErrorCode::InvalidToken => 401,
+            ErrorCode::InsufficientScope | ErrorCode::AccessDenied => 403,
+            ErrorCode::ServerError => 500,
+            ErrorCode::TemporarilyUnavailable => 503,
+            _ => 400,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an error is delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorTarget {
+    /// Answered directly to the caller with a JSON body. At the authorization endpoint this is
+    /// the case whenever the client or redirect URI could not be verified (RFC 6749 §4.1.2.1):
+    /// the error must not be sent to an untrusted URI; apps may render it as an HTML page.
+    Direct,
+    /// Sent to the client's verified redirect URI, in the query or the fragment.
+    Redirect {
+        /// The verified redirect URI.
+        uri: String,
+        /// Query (authorization code) or fragment (implicit).
+        mode: ResponseMode,
+    },
+}
+
+/// An OAuth 2.0 error response: code, description, optional `state`, status and target.
+///
+/// Descriptions are fixed, human-readable texts written by this crate; they never contain
+/// tokens or secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthError {
+    code: ErrorCode,
+    description: Option<Cow<'static, str>>,
+    uri: Option<String>,
+    state: Option<String>,
+    status: u16,
+    target: ErrorTarget,
+    basic_challenge: bool,
+}
+
+impl OAuthError {
+    /// An error with `code`, answered directly with the code's default status.
+    pub fn new(code: ErrorCode) -> Self {
+        OAuthError {
+            code,
+            description: None,
+            uri: None,
+            state: None,
+            status: code.default_status(),
+            target: ErrorTarget::Direct,
+            basic_challenge: false,
+        }
+    }
+
+    /// `invalid_request` with a description.
+    pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidRequest).with_description(description)
+    }
+
+    /// `invalid_client`: 401 with `WWW-Authenticate: Basic` (RFC 6749 §5.2).
+    pub fn invalid_client(description: impl Into<Cow<'static, str>>) -> Self {
+        let mut error = Self::new(ErrorCode::InvalidClient).with_description(description);
+        error.basic_challenge = true;
+        error
+    }
+
+    /// `invalid_grant` with a description.
+    pub fn invalid_grant(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidGrant).with_description(description)
+    }
+
+    /// `invalid_scope` with a description.
+    pub fn invalid_scope(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidScope).with_description(description)
+    }
+
+    /// `unauthorized_client` with a description.
+    pub fn unauthorized_client(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::UnauthorizedClient).with_description(description)
+    }
+
+    /// Sets the human-readable `error_description`.
+    pub fn with_description(mut self, description: impl Into<Cow<'static, str>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the `error_uri`.
+    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+        self.uri = Some(uri.into());
+        self
+    }
+
+    /// Sets the HTTP status used when the error is answered directly.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Sends the error to a verified redirect URI, echoing `state` exactly
+    /// (RFC 6749 §4.1.2.1: "REQUIRED if a state parameter was present").
+    pub(crate) fn redirect_to(
+        mut self,
+        uri: &str,
+        mode: ResponseMode,
+        state: Option<&str>,
+    ) -> Self {
+        self.target = ErrorTarget::Redirect {
+            uri: uri.to_owned(),
+            mode,
+        };
+        self.state = state.map(str::to_owned);
+        self
+    }
+
+    /// The RFC error code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The `error_description`, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The `state` that will be echoed, if the error is redirected.
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref()
+    }
+
+    /// The HTTP status of a direct answer.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Where the error goes.
+    pub fn target(&self) -> &ErrorTarget {
+        &self.target
+    }
+
+    /// The error's parameters in RFC order: `error`, `error_description`, `error_uri`, `state`.
+    pub fn params(&self) -> Vec<(&'static str, &str)> {
+        let mut params = vec![("error", self.code.as_str())];
+        if let Some(description) = &self.description {
+            params.push(("error_description", description));
+        }
+        if let Some(uri) = &self.uri {
+            params.push(("error_uri", uri));
+        }
+        if let Some(state) = &self.state {
+            params.push(("state", state));
+        }
+        params
+    }
+
+    /// The JSON body of a direct error response (RFC 6749 §5.2).
+    pub fn to_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .params()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), serde_json::Value::from(v)))
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+
+    /// The HTTP response for this error: a redirect to the verified URI, or a JSON body with
+    /// `Cache-Control: no-store` (and `WWW-Authenticate: Basic` for `invalid_client`).
+    pub fn to_response(&self) -> OAuthResponse {
+        match &self.target {
+            ErrorTarget::Redirect { uri, mode } => {
+                OAuthResponse::redirect(redirect_with(uri, *mode, &self.params()))
+            }
+            ErrorTarget::Direct => {
+                let mut response = OAuthResponse::json(self.status, self.to_json());
+                if self.basic_challenge && self.status == 401 {
+                    // RFC 6749 §5.2: 401 for invalid_client MUST carry WWW-Authenticate.
+                    response.set_header("WWW-Authenticate", "Basic realm=\"oauth2\"".to_owned());
+                }
+                response
+            }
+        }
+    }
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.description {
+            Some(description) => write!(f, "{}: {}", self.code, description),
+            None => write!(f, "{}", self.code),
+        }
+    }
+}
+
+impl std::error::Error for OAuthError {}
+
+impl From<crate::store::StorageError> for OAuthError {
+    /// Storage failures are logged here, once, and answered as `server_error` with status 503
+    /// (the client may retry); details never reach the client.
+    fn from(error: crate::store::StorageError) -> Self {
+        log::error!("oauth2 storage failure: {error}");
+        OAuthError::new(ErrorCode::ServerError)
+            .with_description("storage is unavailable")
+            .with_status(503)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_body_has_code_and_description() {
+        let e = OAuthError::invalid_request("missing code");
+        let v: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
+        assert_eq!(v["error"], "invalid_request");
+        assert_eq!(v["error_description"], "missing code");
+        assert!(v.get("state").is_none());
+    }
+
+    #[test]
+    fn invalid_client_is_401_with_basic_challenge() {
+        let r = OAuthError::invalid_client("bad").to_response();
+        assert_eq!(r.status, 401);
+        assert!(r.header("WWW-Authenticate").unwrap().starts_with("Basic"));
+        assert_eq!(r.header("Cache-Control"), Some("no-store"));
+    }
+
+    #[test]
+    fn redirected_error_carries_state_in_query() {
+        let e = OAuthError::new(ErrorCode::AccessDenied).redirect_to(
+            "https://c.example/cb?x=1",
+            ResponseMode::Query,
+            Some("s t"),
+        );
+        let r = e.to_response();
+        assert_eq!(r.status, 302);
+        assert_eq!(
+            r.header("Location"),
+            Some("https://c.example/cb?x=1&error=access_denied&state=s%20t")
+        );
+    }
+
+    #[test]
+    fn every_code_round_trips_its_wire_name() {
+        for code in [
+            ErrorCode::InvalidRequest,
+            ErrorCode::InvalidClient,
+            ErrorCode::InvalidGrant,
+            ErrorCode::UnauthorizedClient,
+            ErrorCode::UnsupportedGrantType,
+            ErrorCode::InvalidScope,
+            ErrorCode::AccessDenied,
+            ErrorCode::UnsupportedResponseType,
+            ErrorCode::ServerError,
+            ErrorCode::TemporarilyUnavailable,
+            ErrorCode::InvalidToken,
+            ErrorCode::InsufficientScope,
+            ErrorCode::UnsupportedTokenType,
+        ] {
+            assert_eq!(code.to_string(), code.as_str());
+            assert!(code
+                .as_str()
+                .bytes()
+                .all(|b| b == b'_' || b.is_ascii_lowercase()));
+        }
+    }
+}

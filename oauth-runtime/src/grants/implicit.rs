@@ -1,0 +1,53 @@
+//! The implicit grant (RFC 6749 §4.2). Legacy (RFC 9700 §2.1.2): register it only when needed.
+
+use async_trait::async_trait;
+
+use super::{AuthorizationRequest, Grant};
+use crate::error::OAuthError;
+use crate::model::{GrantType, ResourceOwner, ResponseType};
+use crate::response::ResponseMode;
+use crate::server::AuthorizationServer;
+
+/// `response_type=token`: the access token is returned in the redirect URI fragment.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImplicitGrant;
+
+#[async_trait]
+impl Grant for ImplicitGrant {
+    fn response_type(&self) -> Option<ResponseType> {
+        Some(ResponseType::Token)
+    }
+
+    fn response_mode(&self) -> ResponseMode {
+        // RFC 6749 §4.2.2: parameters are added to the fragment.
+        ResponseMode::Fragment
+    }
+
+    async fn create_authorization_response(
+        &self,
+        server: &AuthorizationServer,
+        authorization: &AuthorizationRequest,
+        user: &ResourceOwner,
+    ) -> Result<Vec<(&'static str, String)>, OAuthError> {
+        // RFC 6749 §4.2.2: the server MUST NOT issue a refresh token.
+        let (token, _) = server
+            .issue_token(
+                authorization.client.as_ref(),
+                GrantType::Implicit,
+                Some(&user.id),
+                authorization.scope.clone(),
+                false,
+                None,
+            )
+            .await?;
+        let mut params = vec![
+            ("access_token", token.access_token),
+            ("token_type", token.token_type.to_owned()),
+            ("expires_in", token.expires_in.to_string()),
+        ];
+        if !token.scope.is_empty() {
+            params.push(("scope", token.scope.to_string()));
+        }
+        Ok(params)
+    }
+}

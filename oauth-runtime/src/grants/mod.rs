@@ -1,0 +1,174 @@
+//! Grants: one file per grant, each a [`Grant`] with hooks that default to [`Storage`].
+//!
+//! A grant serves the token endpoint (it has a [`Grant::grant_type`]), the authorization
+//! endpoint (it has a [`Grant::response_type`]), or both. Register grants with
+//! [`AuthorizationServer::register_grant`](crate::AuthorizationServer::register_grant). An
+//! extension grant (RFC 6749 §4.5) is a type implementing [`Grant`] whose grant type is
+//! [`GrantType::Extension`]; it issues tokens with
+//! [`AuthorizationServer::issue_token`](crate::AuthorizationServer::issue_token).
+
+mod authorization_code;
+mod client_credentials;
+mod implicit;
+mod password;
+mod refresh_token;
+
+pub use authorization_code::{AuthorizationCodeGrant, AuthorizationCodeHooks};
+pub use client_credentials::ClientCredentialsGrant;
+pub use implicit::ImplicitGrant;
+pub use password::{PasswordGrant, PasswordHooks};
+pub use refresh_token::{RefreshTokenGrant, RefreshTokenHooks};
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::{ErrorCode, OAuthError};
+use crate::model::{
+    AuthMethod, CodeChallengeMethod, GrantType, OAuth2Client, ResourceOwner, ResponseType,
+};
+use crate::request::OAuthRequest;
+use crate::response::ResponseMode;
+use crate::scope::Scope;
+use crate::server::AuthorizationServer;
+use crate::token::TokenResponse;
+
+/// The hooks' default implementation: everything from [`Storage`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StorageHooks;
+
+/// Authentication methods of confidential clients.
+pub const CONFIDENTIAL: &[AuthMethod] =
+    &[AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost];
+
+/// Authentication methods of confidential and public clients.
+pub const ANY_CLIENT: &[AuthMethod] = &[
+    AuthMethod::ClientSecretBasic,
+    AuthMethod::ClientSecretPost,
+    AuthMethod::None,
+];
+
+/// A validated authorization request: what a consent page shows and what the approval acts on.
+#[derive(Clone)]
+pub struct AuthorizationRequest {
+    /// The verified client.
+    pub client: Arc<dyn OAuth2Client>,
+    /// The requested response type.
+    pub response_type: ResponseType,
+    /// The verified redirect URI (the request's, or the client's only registered one).
+    pub redirect_uri: String,
+    /// Whether the request carried `redirect_uri` (then the token request must repeat it).
+    pub redirect_uri_given: bool,
+    /// The requested scope (within the client's allowed scope).
+    pub scope: Scope,
+    /// The client's `state`, echoed exactly.
+    pub state: Option<String>,
+    /// PKCE challenge (RFC 7636).
+    pub code_challenge: Option<String>,
+    /// PKCE method.
+    pub code_challenge_method: Option<CodeChallengeMethod>,
+    /// Where the response parameters go.
+    pub response_mode: ResponseMode,
+}
+
+impl fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthorizationRequest")
+            .field("client_id", &self.client.client_id())
+            .field("response_type", &self.response_type)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scope", &self.scope)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An OAuth 2.0 grant.
+///
+/// Every method has a default, so a grant implements only the endpoint it serves.
+#[async_trait]
+pub trait Grant: Send + Sync + 'static {
+    /// The `grant_type` served at the token endpoint, if any.
+    fn grant_type(&self) -> Option<GrantType> {
+        None
+    }
+
+    /// The `response_type` served at the authorization endpoint, if any.
+    fn response_type(&self) -> Option<ResponseType> {
+        None
+    }
+
+    /// How authorization responses and errors reach the client.
+    fn response_mode(&self) -> ResponseMode {
+        ResponseMode::Query
+    }
+
+    /// Client authentication methods accepted at the token endpoint for this grant.
+    fn token_endpoint_auth_methods(&self) -> &'static [AuthMethod] {
+        CONFIDENTIAL
+    }
+
+    /// Handles a token request from an authenticated client allowed to use this grant.
+    async fn create_token_response(
+        &self,
+        server: &AuthorizationServer,
+        request: &OAuthRequest,
+        client: &Arc<dyn OAuth2Client>,
+    ) -> Result<TokenResponse, OAuthError> {
+        let _ = (server, request, client);
+        Err(OAuthError::new(ErrorCode::UnsupportedGrantType))
+    }
+
+    /// Grant-specific checks of an authorization request whose client, redirect URI, response
+    /// type and scope are already verified; errors are redirected to the client.
+    async fn validate_authorization_request(
+        &self,
+        server: &AuthorizationServer,
+        request: &OAuthRequest,
+        authorization: &mut AuthorizationRequest,
+    ) -> Result<(), OAuthError> {
+        let _ = (server, request, authorization);
+        Ok(())
+    }
+
+    /// Issues what the resource owner approved; returns the response parameters (the server
+    /// adds `state` and `iss`).
+    async fn create_authorization_response(
+        &self,
+        server: &AuthorizationServer,
+        authorization: &AuthorizationRequest,
+        user: &ResourceOwner,
+    ) -> Result<Vec<(&'static str, String)>, OAuthError> {
+        let _ = (server, authorization, user);
+        Err(OAuthError::new(ErrorCode::UnsupportedResponseType))
+    }
+}
+
+/// The scope of a token request: the `scope` parameter, or the client's default when omitted
+/// (RFC 6749 §3.3); it must lie within the client's allowed scope.
+pub(crate) fn requested_scope(
+    requested: Option<&str>,
+    client: &dyn OAuth2Client,
+) -> Result<Scope, OAuthError> {
+    let scope = match requested {
+        Some(s) => Scope::parse(s)?,
+        None => client.default_scope(),
+    };
+    if !client.scope().contains_all(&scope) {
+        return Err(OAuthError::invalid_scope(
+            "the requested scope exceeds what the client may request",
+        ));
+    }
+    Ok(scope)
+}
+
+/// A required parameter, or `invalid_request` naming it.
+pub(crate) fn required<'r>(
+    request: &'r OAuthRequest,
+    name: &'static str,
+) -> Result<&'r str, OAuthError> {
+    request
+        .param(name)
+        .ok_or_else(|| OAuthError::invalid_request(format!("missing `{name}` parameter")))
+}

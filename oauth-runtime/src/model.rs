@@ -1,0 +1,504 @@
+//! The data the server works with: grant and response types, clients, authorization codes,
+//! tokens and resource owners.
+//!
+//! Clients are the application's own model, seen through the [`OAuth2Client`] trait (Authlib's
+//! `ClientMixin`); [`Client`] is a ready implementation. Codes and tokens are records owned by
+//! the framework ([`AuthorizationCode`], [`Token`]): their security properties (stored as
+//! digests, single use, rotation families) are the framework's business, so the storage
+//! contract is written in terms of them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scope::Scope;
+use crate::secret::{generate_token, SecretHash};
+
+/// A grant type (RFC 6749 §4, §4.5).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GrantType {
+    /// `authorization_code` (RFC 6749 §4.1).
+    AuthorizationCode,
+    /// `implicit` (RFC 6749 §4.2), used for token lifetimes only; it has no token request.
+    Implicit,
+    /// `password` (RFC 6749 §4.3).
+    Password,
+    /// `client_credentials` (RFC 6749 §4.4).
+    ClientCredentials,
+    /// `refresh_token` (RFC 6749 §6).
+    RefreshToken,
+    /// An extension grant identified by an absolute URI (RFC 6749 §4.5).
+    Extension(String),
+}
+
+impl GrantType {
+    /// The wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            GrantType::AuthorizationCode => "authorization_code",
+            GrantType::Implicit => "implicit",
+            GrantType::Password => "password",
+            GrantType::ClientCredentials => "client_credentials",
+            GrantType::RefreshToken => "refresh_token",
+            GrantType::Extension(uri) => uri,
+        }
+    }
+
+    /// Parses a wire name; anything else is an extension grant.
+    pub fn parse(s: &str) -> GrantType {
+        match s {
+            "authorization_code" => GrantType::AuthorizationCode,
+            "implicit" => GrantType::Implicit,
+            "password" => GrantType::Password,
+            "client_credentials" => GrantType::ClientCredentials,
+            "refresh_token" => GrantType::RefreshToken,
+            other => GrantType::Extension(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for GrantType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A response type at the authorization endpoint (RFC 6749 §3.1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResponseType {
+    /// `code`: the authorization code grant.
+    Code,
+    /// `token`: the implicit grant.
+    Token,
+}
+
+impl ResponseType {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ResponseType::Code => "code",
+            ResponseType::Token => "token",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<ResponseType> {
+        match s {
+            "code" => Some(ResponseType::Code),
+            "token" => Some(ResponseType::Token),
+            _ => None,
+        }
+    }
+}
+
+/// A client authentication method (RFC 7591 §2 `token_endpoint_auth_method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the request body (RFC 6749 §2.3.1).
+    ClientSecretPost,
+    /// A public client: no authentication.
+    None,
+}
+
+impl AuthMethod {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::None => "none",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<AuthMethod> {
+        match s {
+            "client_secret_basic" => Some(AuthMethod::ClientSecretBasic),
+            "client_secret_post" => Some(AuthMethod::ClientSecretPost),
+            "none" => Some(AuthMethod::None),
+            _ => None,
+        }
+    }
+}
+
+/// An endpoint at which clients authenticate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// The token endpoint (RFC 6749 §3.2).
+    Token,
+    /// The revocation endpoint (RFC 7009).
+    Revocation,
+    /// The introspection endpoint (RFC 7662).
+    Introspection,
+}
+
+/// What the server asks of a client model (Authlib's `ClientMixin`).
+///
+/// Implement it on your own client model (or derive it); [`Client`] is a ready implementation.
+pub trait OAuth2Client: Send + Sync + 'static {
+    /// The client identifier (RFC 6749 §2.2).
+    fn client_id(&self) -> &str;
+
+    /// The registered redirect URIs.
+    fn redirect_uris(&self) -> &[String];
+
+    /// The redirect URI used when a request omits `redirect_uri`: only when exactly one is
+    /// registered (RFC 6749 §3.1.2.3).
+    fn default_redirect_uri(&self) -> Option<&str> {
+        match self.redirect_uris() {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
+
+    /// Whether `uri` is registered, by exact string comparison (RFC 9700 §4.1.3).
+    fn check_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris()
+            .iter()
+            .any(|registered| registered == uri)
+    }
+
+    /// The scope the client may ask for.
+    fn scope(&self) -> &Scope;
+
+    /// The scope granted when a request omits `scope` (RFC 6749 §3.3 "pre-defined default").
+    /// Defaults to the empty scope: least privilege.
+    fn default_scope(&self) -> Scope {
+        Scope::empty()
+    }
+
+    /// Whether `secret` is this client's secret. Implementations compare in constant time
+    /// against a stored digest.
+    fn check_client_secret(&self, secret: &str) -> bool;
+
+    /// The registered `token_endpoint_auth_method`.
+    fn token_endpoint_auth_method(&self) -> AuthMethod;
+
+    /// Whether the client may authenticate with `method` at `endpoint`. By default: only with
+    /// its registered method, at every endpoint.
+    fn check_endpoint_auth_method(&self, method: AuthMethod, _endpoint: Endpoint) -> bool {
+        method == self.token_endpoint_auth_method()
+    }
+
+    /// Whether the client may use `response_type`.
+    fn check_response_type(&self, response_type: ResponseType) -> bool;
+
+    /// Whether the client may use `grant_type`.
+    fn check_grant_type(&self, grant_type: &GrantType) -> bool;
+
+    /// Whether the client is public (cannot keep a secret, RFC 6749 §2.1).
+    fn is_public(&self) -> bool {
+        self.token_endpoint_auth_method() == AuthMethod::None
+    }
+
+    /// A human-readable name, for consent pages.
+    fn client_name(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// A ready client model: what a registration stores.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// The client identifier.
+    pub client_id: String,
+    /// SHA-256 digest of the secret; `None` for public clients.
+    pub secret_hash: Option<SecretHash>,
+    /// Registered redirect URIs, compared exactly.
+    pub redirect_uris: Vec<String>,
+    /// Allowed grant types.
+    pub grant_types: Vec<GrantType>,
+    /// Allowed response types.
+    pub response_types: Vec<ResponseType>,
+    /// The scope the client may request.
+    pub scope: Scope,
+    /// The authentication method at the token endpoint.
+    pub token_endpoint_auth_method: AuthMethod,
+    /// A display name.
+    pub client_name: Option<String>,
+}
+
+impl Client {
+    /// A confidential client with a freshly generated secret, authenticating with
+    /// `client_secret_basic`. Returns the client and the secret, which is shown once and
+    /// stored only as a digest.
+    pub fn confidential(client_id: impl Into<String>) -> (Client, String) {
+        let secret = generate_token(crate::secret::DEFAULT_TOKEN_LENGTH);
+        (Client::with_secret(client_id, &secret), secret)
+    }
+
+    /// A confidential client whose secret is `secret` (stored as a digest). Prefer
+    /// [`Client::confidential`], which generates a high-entropy secret.
+    pub fn with_secret(client_id: impl Into<String>, secret: &str) -> Client {
+        Client {
+            client_id: client_id.into(),
+            secret_hash: Some(SecretHash::of(secret)),
+            redirect_uris: Vec::new(),
+            grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+            response_types: vec![ResponseType::Code],
+            scope: Scope::empty(),
+            token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
+            client_name: None,
+        }
+    }
+
+    /// A public client (`token_endpoint_auth_method = none`): PKCE is required for it.
+    pub fn public(client_id: impl Into<String>) -> Client {
+        Client {
+            secret_hash: None,
+            token_endpoint_auth_method: AuthMethod::None,
+            ..Client::with_secret(client_id, "")
+        }
+    }
+
+    /// Sets the redirect URIs.
+    pub fn redirect_uris<I: IntoIterator<Item = S>, S: Into<String>>(mut self, uris: I) -> Self {
+        self.redirect_uris = uris.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the allowed grant types.
+    pub fn grant_types<I: IntoIterator<Item = GrantType>>(mut self, grants: I) -> Self {
+        self.grant_types = grants.into_iter().collect();
+        self
+    }
+
+    /// Sets the allowed response types.
+    pub fn response_types<I: IntoIterator<Item = ResponseType>>(mut self, types: I) -> Self {
+        self.response_types = types.into_iter().collect();
+        self
+    }
+
+    /// Sets the allowed scope from a space-separated list.
+    ///
+    /// # Panics
+    /// If `scope` is not valid RFC 6749 §3.3 syntax: this is configuration written by the
+    /// developer, not request data.
+    pub fn scope(mut self, scope: &str) -> Self {
+        self.scope = scope
+            .parse()
+            .expect("client scope must be valid RFC 6749 §3.3 syntax");
+        self
+    }
+
+    /// Sets the token endpoint authentication method.
+    pub fn auth_method(mut self, method: AuthMethod) -> Self {
+        self.token_endpoint_auth_method = method;
+        self
+    }
+
+    /// Sets the display name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.client_name = Some(name.into());
+        self
+    }
+}
+
+impl OAuth2Client for Client {
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    fn redirect_uris(&self) -> &[String] {
+        &self.redirect_uris
+    }
+    fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    fn check_client_secret(&self, secret: &str) -> bool {
+        self.secret_hash.is_some_and(|hash| hash.verify(secret))
+    }
+    fn token_endpoint_auth_method(&self) -> AuthMethod {
+        self.token_endpoint_auth_method
+    }
+    fn check_response_type(&self, response_type: ResponseType) -> bool {
+        self.response_types.contains(&response_type)
+    }
+    fn check_grant_type(&self, grant_type: &GrantType) -> bool {
+        self.grant_types.contains(grant_type)
+    }
+    fn client_name(&self) -> Option<&str> {
+        self.client_name.as_deref()
+    }
+}
+
+/// A PKCE code challenge method (RFC 7636 §4.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CodeChallengeMethod {
+    /// `S256`: `BASE64URL(SHA256(verifier))`.
+    S256,
+    /// `plain`: the verifier itself (only when configured).
+    Plain,
+}
+
+impl CodeChallengeMethod {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CodeChallengeMethod::S256 => "S256",
+            CodeChallengeMethod::Plain => "plain",
+        }
+    }
+}
+
+/// A resource owner, as the server needs to know one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceOwner {
+    /// Stable identifier; tokens record it as `sub`.
+    pub id: String,
+    /// Human-readable name.
+    pub username: String,
+}
+
+impl ResourceOwner {
+    /// A resource owner.
+    pub fn new(id: impl Into<String>, username: impl Into<String>) -> Self {
+        ResourceOwner {
+            id: id.into(),
+            username: username.into(),
+        }
+    }
+}
+
+/// An issued authorization code (RFC 6749 §4.1.2), stored by digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorizationCode {
+    /// Digest of the code.
+    pub code_hash: SecretHash,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The `redirect_uri` of the authorization request, when it was included (RFC 6749
+    /// §4.1.3 then requires the same value at the token endpoint).
+    pub redirect_uri: Option<String>,
+    /// The granted scope.
+    pub scope: Scope,
+    /// The resource owner who approved.
+    pub user_id: String,
+    /// PKCE challenge (RFC 7636 §4.4).
+    pub code_challenge: Option<String>,
+    /// PKCE method.
+    pub code_challenge_method: Option<CodeChallengeMethod>,
+    /// Unix time of issue.
+    pub issued_at: u64,
+    /// Unix time after which the code is refused.
+    pub expires_at: u64,
+}
+
+impl AuthorizationCode {
+    /// Whether the code is expired at `now`.
+    pub fn is_expired(&self, now: u64) -> bool {
+        now >= self.expires_at
+    }
+
+    /// The token family of tokens issued from this code: revoked together when the code is
+    /// replayed (RFC 6749 §4.1.2).
+    pub fn family(&self) -> String {
+        self.code_hash.to_hex()
+    }
+}
+
+/// An issued access token and its refresh token, stored by digest (Authlib's `TokenMixin`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Digest of the access token.
+    pub access_token_hash: SecretHash,
+    /// Digest of the refresh token, if one was issued.
+    pub refresh_token_hash: Option<SecretHash>,
+    /// The client the token was issued to.
+    pub client_id: String,
+    /// The resource owner, if any (none for `client_credentials`).
+    pub user_id: Option<String>,
+    /// The granted scope.
+    pub scope: Scope,
+    /// The grant that issued the token.
+    pub grant_type: GrantType,
+    /// Unix time of issue.
+    pub issued_at: u64,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: u64,
+    /// Unix time after which the refresh token is refused, if it expires.
+    pub refresh_token_expires_at: Option<u64>,
+    /// The grant family: every token descending from one authorization shares it, and a
+    /// replayed code or refresh token revokes the family (RFC 9700 §4.14.2).
+    pub family: String,
+    /// Whether the access token was revoked.
+    pub access_token_revoked: bool,
+    /// Whether the refresh token was revoked or rotated.
+    pub refresh_token_revoked: bool,
+}
+
+impl Token {
+    /// Unix time at which the access token expires.
+    pub fn expires_at(&self) -> u64 {
+        self.issued_at.saturating_add(self.expires_in)
+    }
+
+    /// Whether the access token is expired at `now`.
+    pub fn is_expired(&self, now: u64) -> bool {
+        now >= self.expires_at()
+    }
+
+    /// Whether the refresh token can be used at `now`.
+    pub fn refresh_token_active(&self, now: u64) -> bool {
+        self.refresh_token_hash.is_some()
+            && !self.refresh_token_revoked
+            && self.refresh_token_expires_at.is_none_or(|exp| now < exp)
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_redirect_uri_only_when_one_is_registered() {
+        let c = Client::public("a").redirect_uris(["https://a/cb"]);
+        assert_eq!(c.default_redirect_uri(), Some("https://a/cb"));
+        let c = c.redirect_uris(["https://a/1", "https://a/2"]);
+        assert_eq!(c.default_redirect_uri(), None);
+    }
+
+    #[test]
+    fn redirect_uri_match_is_exact() {
+        let c = Client::public("a").redirect_uris(["https://a/cb"]);
+        assert!(c.check_redirect_uri("https://a/cb"));
+        for near in [
+            "https://a/cb/",
+            "https://a/cb?x=1",
+            "https://A/cb",
+            "https://a/c",
+        ] {
+            assert!(!c.check_redirect_uri(near), "{near}");
+        }
+    }
+
+    #[test]
+    fn confidential_secret_checks_in_digest() {
+        let (c, secret) = Client::confidential("a");
+        assert!(c.check_client_secret(&secret));
+        assert!(!c.check_client_secret("wrong"));
+        assert!(!Client::public("p").check_client_secret(""));
+    }
+
+    #[test]
+    fn grant_type_names_round_trip() {
+        for g in [
+            "authorization_code",
+            "password",
+            "client_credentials",
+            "refresh_token",
+            "urn:x",
+        ] {
+            assert_eq!(GrantType::parse(g).as_str(), g);
+        }
+    }
+}

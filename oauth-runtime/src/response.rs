@@ -1,0 +1,132 @@
+//! Framework-independent HTTP responses produced by the endpoints.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Characters left unescaped in redirect parameters: RFC 3986 unreserved.
+const PARAM: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// How authorization response parameters reach the client (RFC 6749 §4.1.2, §4.2.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// In the query of the redirect URI (authorization code grant).
+    Query,
+    /// In the fragment of the redirect URI (implicit grant).
+    Fragment,
+}
+
+/// An HTTP response: status, headers and an optional JSON body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Header names and values.
+    pub headers: Vec<(&'static str, String)>,
+    /// JSON body, if any.
+    pub body: Option<String>,
+}
+
+impl OAuthResponse {
+    /// A JSON response with `Cache-Control: no-store` and `Pragma: no-cache`
+    /// (RFC 6749 §5.1: token responses and their errors MUST NOT be cached).
+    pub fn json(status: u16, body: String) -> Self {
+        OAuthResponse {
+            status,
+            headers: vec![
+                ("Content-Type", "application/json".to_owned()),
+                ("Cache-Control", "no-store".to_owned()),
+                ("Pragma", "no-cache".to_owned()),
+            ],
+            body: Some(body),
+        }
+    }
+
+    /// A `302 Found` redirect to `location`.
+    pub fn redirect(location: String) -> Self {
+        OAuthResponse {
+            status: 302,
+            headers: vec![
+                ("Location", location),
+                ("Cache-Control", "no-store".to_owned()),
+            ],
+            body: None,
+        }
+    }
+
+    /// The first value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets a header, replacing any value it had.
+    pub fn set_header(&mut self, name: &'static str, value: String) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name, value));
+    }
+}
+
+/// Appends `params` to `uri` in its query (keeping an existing query, RFC 6749 §3.1.2) or in
+/// its fragment.
+pub(crate) fn redirect_with(uri: &str, mode: ResponseMode, params: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(uri.len() + 64);
+    out.push_str(uri);
+    let mut separator = match mode {
+        ResponseMode::Query if uri.contains('?') => '&',
+        ResponseMode::Query => '?',
+        ResponseMode::Fragment => '#',
+    };
+    for (name, value) in params {
+        out.push(separator);
+        out.push_str(name);
+        out.push('=');
+        out.extend(utf8_percent_encode(value, PARAM));
+        separator = '&';
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_params_join_an_existing_query() {
+        assert_eq!(
+            redirect_with("https://a/cb?x=1", ResponseMode::Query, &[("code", "a+b")]),
+            "https://a/cb?x=1&code=a%2Bb"
+        );
+        assert_eq!(
+            redirect_with(
+                "https://a/cb",
+                ResponseMode::Query,
+                &[("code", "c"), ("state", "é")]
+            ),
+            "https://a/cb?code=c&state=%C3%A9"
+        );
+    }
+
+    #[test]
+    fn fragment_params_follow_a_hash() {
+        assert_eq!(
+            redirect_with(
+                "https://a/cb",
+                ResponseMode::Fragment,
+                &[("access_token", "t")]
+            ),
+            "https://a/cb#access_token=t"
+        );
+    }
+
+    #[test]
+    fn json_responses_are_not_cacheable() {
+        let r = OAuthResponse::json(200, "{}".into());
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        assert_eq!(r.header("Pragma"), Some("no-cache"));
+    }
+}

@@ -1,0 +1,180 @@
+//! The fairing: reads configuration, builds and manages the server and the resource protector,
+//! and writes RFC 6750 responses for refused guards.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use ::rocket::fairing::{self, Fairing, Info, Kind};
+use ::rocket::figment::providers::Env;
+use ::rocket::figment::Figment;
+use ::rocket::http::{Header, Status};
+use ::rocket::{Build, Request, Response, Rocket};
+use serde::Deserialize;
+
+use super::guard::GuardFailure;
+use crate::config::Config;
+use crate::grants::Grant;
+use crate::resource::{BearerTokenValidator, ResourceProtector, StorageTokenValidator};
+use crate::server::AuthorizationServer;
+use crate::store::Storage;
+use crate::token::BearerToken;
+
+/// Turns a Rocket app into an OAuth 2.0 authorization and resource server.
+///
+/// On ignite it reads `[default.oauth2]` (and `ROCKET_OAUTH2_*` variables; nested keys with
+/// `__`, e.g. `ROCKET_OAUTH2_EXPIRES_IN__PASSWORD=60`), refuses to launch on a bad value
+/// (naming the key), and manages an [`AuthorizationServer`] and a [`ResourceProtector`].
+///
+/// ```no_run
+/// use oauth_runtime::{AuthorizationCodeGrant, MemoryStore, OAuth2, RefreshTokenGrant};
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     rocket::build()
+///         .attach(
+///             OAuth2::new(MemoryStore::new())
+///                 .grant(AuthorizationCodeGrant::new())
+///                 .grant(RefreshTokenGrant::new()),
+///         )
+///         .mount("/oauth", oauth_runtime::oauth_routes())
+/// }
+/// ```
+pub struct OAuth2 {
+    storage: Arc<dyn Storage>,
+    grants: Vec<Arc<dyn Grant>>,
+    bearer: Option<BearerToken>,
+    validator: Option<Arc<dyn BearerTokenValidator>>,
+    config: Option<Config>,
+}
+
+impl std::fmt::Debug for OAuth2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuth2")
+            .field("grants", &self.grants.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct Root {
+    #[serde(default)]
+    oauth2: Config,
+}
+
+impl OAuth2 {
+    /// The fairing on `storage`, with no grants yet.
+    pub fn new(storage: impl Storage) -> Self {
+        Self::with_shared_storage(Arc::new(storage))
+    }
+
+    /// The fairing on storage the app shares.
+    pub fn with_shared_storage(storage: Arc<dyn Storage>) -> Self {
+        OAuth2 {
+            storage,
+            grants: Vec::new(),
+            bearer: None,
+            validator: None,
+            config: None,
+        }
+    }
+
+    /// Registers a grant.
+    pub fn grant(mut self, grant: impl Grant) -> Self {
+        self.grants.push(Arc::new(grant));
+        self
+    }
+
+    /// Replaces the token generator that configuration would build.
+    pub fn token_generator(mut self, bearer: BearerToken) -> Self {
+        self.bearer = Some(bearer);
+        self
+    }
+
+    /// Replaces the storage-backed bearer token validator.
+    pub fn validator(mut self, validator: impl BearerTokenValidator) -> Self {
+        self.validator = Some(Arc::new(validator));
+        self
+    }
+
+    /// Uses this configuration instead of reading Rocket's.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Reads `oauth2` from the figment, with `ROCKET_OAUTH2_*` variables on top.
+    pub fn read_config(figment: &Figment) -> Result<Config, String> {
+        let env = Env::prefixed("ROCKET_OAUTH2_")
+            .split("__")
+            .map(|key| format!("oauth2.{key}").into())
+            .global();
+        let root: Root = figment
+            .clone()
+            .merge(env)
+            .extract()
+            .map_err(|e| e.to_string())?;
+        root.oauth2.validate().map_err(|e| e.to_string())?;
+        Ok(root.oauth2)
+    }
+
+    fn build(&self, config: Config) -> Result<(AuthorizationServer, ResourceProtector), String> {
+        let mut server = AuthorizationServer::with_config(self.storage.clone(), config)
+            .map_err(|e| e.to_string())?;
+        for grant in &self.grants {
+            server.register_shared_grant(grant.clone());
+        }
+        if let Some(bearer) = &self.bearer {
+            server.set_token_generator(bearer.clone());
+        }
+        let validator = self
+            .validator
+            .clone()
+            .unwrap_or_else(|| Arc::new(StorageTokenValidator::new(self.storage.clone())));
+        let protector = ResourceProtector::new(&server.config().realm, validator)
+            .with_locations(server.config().bearer_token_locations.clone());
+        Ok((server, protector))
+    }
+}
+
+#[::rocket::async_trait]
+impl Fairing for OAuth2 {
+    fn info(&self) -> Info {
+        Info {
+            name: "OAuth 2.0",
+            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let config = match &self.config {
+            Some(config) => Ok(config.clone()),
+            None => OAuth2::read_config(rocket.figment()),
+        };
+        match config.and_then(|config| self.build(config)) {
+            Ok((server, protector)) => Ok(rocket.manage(server).manage(protector)),
+            Err(message) => {
+                log::error!("oauth2 configuration error: {message}");
+                Err(rocket)
+            }
+        }
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        let failure = request.local_cache(GuardFailure::default);
+        let Some(error) = failure.0.get() else { return };
+        // Only the catcher's answer to the refused guard is rewritten: a route that ran (for
+        // example with an `Option<CurrentToken>` guard) keeps its own response.
+        if response.status() != Status::new(error.status()) {
+            return;
+        }
+        let answer = error.to_response();
+        response.set_status(Status::new(answer.status));
+        for (name, value) in answer.headers {
+            response.set_header(Header::new(name, value));
+        }
+        match answer.body {
+            Some(body) => response.set_sized_body(body.len(), Cursor::new(body)),
+            None => response.set_sized_body(0, Cursor::new(Vec::new())),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Rocket integration: the fairing, request parsing, responders, guards and ready routes.
+//!
+//! This is the only module that imports Rocket.
+
+mod fairing;
+mod guard;
+mod request;
+mod response;
+mod routes;
+
+pub use fairing::OAuth2;
+pub use guard::{Authorized, RequiredScope};
+pub use routes::oauth_routes;

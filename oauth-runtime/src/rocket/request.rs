@@ -1,0 +1,83 @@
+//! Building [`OAuthRequest`] and [`ResourceRequest`] from Rocket requests.
+
+use ::rocket::data::{self, Data, FromData, ToByteUnit};
+use ::rocket::http::Method as HttpMethod;
+use ::rocket::request::{self, FromRequest, Request};
+
+use crate::error::OAuthError;
+use crate::request::{Method, OAuthRequest};
+use crate::server::AuthorizationServer;
+
+fn method_of(request: &Request<'_>) -> Method {
+    match request.method() {
+        HttpMethod::Get => Method::Get,
+        HttpMethod::Post => Method::Post,
+        _ => Method::Other,
+    }
+}
+
+/// The single `Authorization` header; several is malformed (`Err`).
+fn authorization_of<'r>(request: &'r Request<'_>) -> Result<Option<&'r str>, OAuthError> {
+    let mut values = request.headers().get("Authorization");
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(OAuthError::invalid_request(
+            "more than one Authorization header",
+        ));
+    }
+    Ok(first)
+}
+
+fn build(request: &Request<'_>, body: &[u8]) -> OAuthRequest {
+    let method = method_of(request);
+    let authorization = match authorization_of(request) {
+        Ok(value) => value,
+        Err(error) => return OAuthRequest::failed(method, error),
+    };
+    let form = request.content_type().is_some_and(|ct| ct.is_form());
+    OAuthRequest::from_parts(
+        method,
+        request.uri().query().map(|q| q.as_str()),
+        form,
+        body,
+        authorization,
+    )
+}
+
+/// As a request guard (`GET` routes): the query parameters. Never fails: a malformed request
+/// carries its error to the endpoint, which answers it per the RFCs.
+#[::rocket::async_trait]
+impl<'r> FromRequest<'r> for OAuthRequest {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+        request::Outcome::Success(build(request, b""))
+    }
+}
+
+/// As a data guard (`POST` routes): the query and the form body, read up to
+/// `oauth2.max_body_size`; a larger body is answered 413 `invalid_request`.
+#[::rocket::async_trait]
+impl<'r> FromData<'r> for OAuthRequest {
+    type Error = std::convert::Infallible;
+
+    async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let limit = request
+            .rocket()
+            .state::<AuthorizationServer>()
+            .map_or(16 * 1024, |server| server.config().max_body_size);
+        let method = method_of(request);
+        let outcome = match data.open(limit.bytes()).into_bytes().await {
+            Ok(body) if body.is_complete() => build(request, &body),
+            Ok(_) => OAuthRequest::failed(
+                method,
+                OAuthError::invalid_request("the request body is too large").with_status(413),
+            ),
+            Err(_) => OAuthRequest::failed(
+                method,
+                OAuthError::invalid_request("the request body could not be read"),
+            ),
+        };
+        data::Outcome::Success(outcome)
+    }
+}

@@ -1,0 +1,403 @@
+//! The authorization server: configuration, registered grants, token issuance, and the
+//! authorization and token endpoints (Authlib's `AuthorizationServer`).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::config::{Config, ConfigError};
+use crate::error::{ErrorCode, OAuthError};
+use crate::grants::{AuthorizationRequest, Grant};
+use crate::model::{now, Endpoint, GrantType, OAuth2Client, ResourceOwner, ResponseType, Token};
+use crate::request::{Method, OAuthRequest};
+use crate::response::{redirect_with, OAuthResponse, ResponseMode};
+use crate::scope::Scope;
+use crate::secret::{generate_token, SecretHash};
+use crate::store::Storage;
+use crate::token::{BearerToken, TokenContext, TokenResponse};
+
+/// An OAuth 2.0 authorization server.
+///
+/// ```
+/// use oauth_runtime::{AuthorizationServer, ClientCredentialsGrant, MemoryStore, OAuthRequest};
+/// use oauth_runtime::{Client, GrantType};
+///
+/// # rocket::async_test(async {
+/// let store = MemoryStore::new();
+/// store.add_client(
+///     Client::with_secret("svc", "a-long-random-secret")
+///         .grant_types([GrantType::ClientCredentials])
+///         .auth_method(oauth_runtime::AuthMethod::ClientSecretPost),
+/// );
+/// let mut server = AuthorizationServer::new(store);
+/// server.register_grant(ClientCredentialsGrant);
+///
+/// let request = OAuthRequest::post_form(&[
+///     ("grant_type", "client_credentials"),
+///     ("client_id", "svc"),
+///     ("client_secret", "a-long-random-secret"),
+/// ]);
+/// let response = server.create_token_response(&request).await;
+/// assert_eq!(response.status, 200);
+/// # });
+/// ```
+pub struct AuthorizationServer {
+    storage: Arc<dyn Storage>,
+    config: Config,
+    bearer: BearerToken,
+    token_grants: HashMap<GrantType, Arc<dyn Grant>>,
+    authorization_grants: HashMap<ResponseType, Arc<dyn Grant>>,
+}
+
+impl fmt::Debug for AuthorizationServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthorizationServer")
+            .field("config", &self.config)
+            .field("grant_types", &self.token_grants.keys().collect::<Vec<_>>())
+            .field(
+                "response_types",
+                &self.authorization_grants.keys().collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthorizationServer {
+    /// A server on `storage` with the default configuration and no grants.
+    pub fn new(storage: impl Storage) -> Self {
+        let config = Config::default();
+        AuthorizationServer {
+            storage: Arc::new(storage),
+            bearer: config.bearer_token(),
+            config,
+            token_grants: HashMap::new(),
+            authorization_grants: HashMap::new(),
+        }
+    }
+
+    /// A server on shared storage with a checked configuration.
+    pub fn with_config(storage: Arc<dyn Storage>, config: Config) -> Result<Self, ConfigError> {
+        config.validate()?;
+        Ok(AuthorizationServer {
+            storage,
+            bearer: config.bearer_token(),
+            config,
+            token_grants: HashMap::new(),
+            authorization_grants: HashMap::new(),
+        })
+    }
+
+    /// Registers a grant at the endpoints it serves, replacing a grant registered for the
+    /// same grant type or response type.
+    pub fn register_grant(&mut self, grant: impl Grant) -> &mut Self {
+        self.register_shared_grant(Arc::new(grant))
+    }
+
+    /// Registers an already shared grant.
+    pub fn register_shared_grant(&mut self, grant: Arc<dyn Grant>) -> &mut Self {
+        if let Some(grant_type) = grant.grant_type() {
+            self.token_grants.insert(grant_type, grant.clone());
+        }
+        if let Some(response_type) = grant.response_type() {
+            self.authorization_grants.insert(response_type, grant);
+        }
+        self
+    }
+
+    /// Replaces the token generator built from configuration.
+    pub fn set_token_generator(&mut self, bearer: BearerToken) -> &mut Self {
+        self.bearer = bearer;
+        self
+    }
+
+    /// The storage.
+    pub fn storage(&self) -> &dyn Storage {
+        self.storage.as_ref()
+    }
+
+    /// The storage, shared.
+    pub fn shared_storage(&self) -> Arc<dyn Storage> {
+        self.storage.clone()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The grant types served at the token endpoint.
+    pub fn grant_types(&self) -> impl Iterator<Item = &GrantType> {
+        self.token_grants.keys()
+    }
+
+    /// The response types served at the authorization endpoint.
+    pub fn response_types(&self) -> impl Iterator<Item = ResponseType> + '_ {
+        self.authorization_grants.keys().copied()
+    }
+
+    /// Generates a token and its record without saving it. A refresh token is included when
+    /// asked, the generator makes them, and the client may use the refresh grant.
+    pub fn generate_token(
+        &self,
+        client: &dyn OAuth2Client,
+        grant_type: GrantType,
+        user_id: Option<&str>,
+        scope: Scope,
+        include_refresh_token: bool,
+        family: Option<String>,
+    ) -> (TokenResponse, Token) {
+        let include_refresh_token = include_refresh_token
+            && self.token_grants.contains_key(&GrantType::RefreshToken)
+            && client.check_grant_type(&GrantType::RefreshToken);
+        let ctx = TokenContext {
+            client,
+            grant_type: &grant_type,
+            user_id,
+            scope: &scope,
+        };
+        let response = self.bearer.generate(&ctx, None, include_refresh_token);
+        let issued_at = now();
+        let refresh_lifetime = self.config.refresh_token_expires_in;
+        let record = Token {
+            access_token_hash: SecretHash::of(&response.access_token),
+            refresh_token_hash: response.refresh_token.as_deref().map(SecretHash::of),
+            client_id: client.client_id().to_owned(),
+            user_id: user_id.map(str::to_owned),
+            scope,
+            grant_type,
+            issued_at,
+            expires_in: response.expires_in,
+            refresh_token_expires_at: (refresh_lifetime > 0)
+                .then(|| issued_at.saturating_add(refresh_lifetime)),
+            family: family.unwrap_or_else(|| generate_token(32)),
+            access_token_revoked: false,
+            refresh_token_revoked: false,
+        };
+        (response, record)
+    }
+
+    /// Generates a token, saves its record, and returns both (the hook grants use to issue).
+    pub async fn issue_token(
+        &self,
+        client: &dyn OAuth2Client,
+        grant_type: GrantType,
+        user_id: Option<&str>,
+        scope: Scope,
+        include_refresh_token: bool,
+        family: Option<String>,
+    ) -> Result<(TokenResponse, Token), OAuthError> {
+        let (response, record) = self.generate_token(
+            client,
+            grant_type,
+            user_id,
+            scope,
+            include_refresh_token,
+            family,
+        );
+        self.storage.save_token(record.clone()).await?;
+        Ok((response, record))
+    }
+
+    /// Validates an authorization request for the consent page (RFC 6749 §4.1.1, §4.2.1).
+    ///
+    /// An error whose [`target`](OAuthError::target) is
+    /// [`Direct`](crate::ErrorTarget::Direct) concerns the client or redirect URI: show it to
+    /// the user, never redirect. Other errors redirect to the verified redirect URI.
+    pub async fn validate_authorization_request(
+        &self,
+        request: &OAuthRequest,
+    ) -> Result<AuthorizationRequest, OAuthError> {
+        if let Some(error) = request.malformed() {
+            return Err(error.clone());
+        }
+        if !matches!(request.method(), Method::Get | Method::Post) {
+            return Err(OAuthError::invalid_request("use GET or POST").with_status(405));
+        }
+        // RFC 6749 §4.1.2.1: if the client or redirect URI cannot be verified, the server
+        // MUST NOT redirect; it informs the resource owner.
+        let client_id = request
+            .param("client_id")
+            .ok_or_else(|| OAuthError::invalid_request("missing `client_id` parameter"))?;
+        let client = self.storage.find_client(client_id).await?.ok_or_else(|| {
+            OAuthError::new(ErrorCode::InvalidClient).with_description("unknown client")
+        })?;
+        let given = request.param("redirect_uri");
+        let redirect_uri = match given {
+            // RFC 9700 §4.1.3: exact string matching.
+            Some(uri) if client.check_redirect_uri(uri) => uri.to_owned(),
+            Some(_) => {
+                return Err(OAuthError::invalid_request(
+                    "redirect_uri is not registered",
+                ));
+            }
+            // RFC 6749 §3.1.2.3: required when several (or no) URIs are registered.
+            None => client
+                .default_redirect_uri()
+                .map(str::to_owned)
+                .ok_or_else(|| OAuthError::invalid_request("missing `redirect_uri` parameter"))?,
+        };
+        let state = request.param("state");
+        let grant = request
+            .param("response_type")
+            .map(|rt| ResponseType::parse(rt).and_then(|rt| self.authorization_grants.get(&rt)));
+        let mode = match &grant {
+            Some(Some(grant)) => grant.response_mode(),
+            _ => ResponseMode::Query,
+        };
+        let redirect = |error: OAuthError| error.redirect_to(&redirect_uri, mode, state);
+        let grant = match grant {
+            None => {
+                return Err(redirect(OAuthError::invalid_request(
+                    "missing `response_type` parameter",
+                )))
+            }
+            Some(None) => {
+                return Err(redirect(OAuthError::new(
+                    ErrorCode::UnsupportedResponseType,
+                )))
+            }
+            Some(Some(grant)) => grant,
+        };
+        let Some(response_type) = grant.response_type() else {
+            return Err(redirect(OAuthError::new(
+                ErrorCode::UnsupportedResponseType,
+            )));
+        };
+        if !client.check_response_type(response_type) {
+            return Err(redirect(OAuthError::unauthorized_client(
+                "the client may not use this response_type",
+            )));
+        }
+        let scope = crate::grants::requested_scope(request.param("scope"), client.as_ref())
+            .map_err(redirect)?;
+        let mut authorization = AuthorizationRequest {
+            client,
+            response_type,
+            redirect_uri: redirect_uri.clone(),
+            redirect_uri_given: given.is_some(),
+            scope,
+            state: state.map(str::to_owned),
+            code_challenge: None,
+            code_challenge_method: None,
+            response_mode: mode,
+        };
+        grant
+            .validate_authorization_request(self, request, &mut authorization)
+            .await
+            .map_err(redirect)?;
+        Ok(authorization)
+    }
+
+    /// Answers an authorization request after the resource owner decided: `Some(user)` grants,
+    /// `None` denies (`access_denied`). The request is validated again, so the consent form
+    /// cannot be used to change what was shown.
+    ///
+    /// `Ok` is a redirect to the client (with the grant, or with an error about the request);
+    /// `Err` is an error that must not be redirected (see
+    /// [`validate_authorization_request`](Self::validate_authorization_request)).
+    pub async fn create_authorization_response(
+        &self,
+        request: &OAuthRequest,
+        user: Option<&ResourceOwner>,
+    ) -> Result<OAuthResponse, OAuthError> {
+        let authorization = match self.validate_authorization_request(request).await {
+            Ok(authorization) => authorization,
+            Err(error) if error.target() == &crate::ErrorTarget::Direct => return Err(error),
+            Err(error) => return Ok(error.to_response()),
+        };
+        let redirect = |error: OAuthError| {
+            error
+                .redirect_to(
+                    &authorization.redirect_uri,
+                    authorization.response_mode,
+                    authorization.state.as_deref(),
+                )
+                .to_response()
+        };
+        let Some(user) = user else {
+            return Ok(redirect(
+                OAuthError::new(ErrorCode::AccessDenied)
+                    .with_description("the resource owner denied the request"),
+            ));
+        };
+        let Some(grant) = self.authorization_grants.get(&authorization.response_type) else {
+            return Ok(redirect(OAuthError::new(
+                ErrorCode::UnsupportedResponseType,
+            )));
+        };
+        let mut params = match grant
+            .create_authorization_response(self, &authorization, user)
+            .await
+        {
+            Ok(params) => params,
+            Err(error) => return Ok(redirect(error)),
+        };
+        if let Some(state) = &authorization.state {
+            params.push(("state", state.clone()));
+        }
+        if let Some(issuer) = &self.config.issuer {
+            // RFC 9207: the issuer identifies the server to the client (mix-up defence).
+            params.push(("iss", issuer.clone()));
+        }
+        let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Ok(OAuthResponse::redirect(redirect_with(
+            &authorization.redirect_uri,
+            authorization.response_mode,
+            &borrowed,
+        )))
+    }
+
+    /// Answers a token request (RFC 6749 §3.2, §5): a JSON token response, or a JSON error.
+    /// Both carry `Cache-Control: no-store` and `Pragma: no-cache`.
+    pub async fn create_token_response(&self, request: &OAuthRequest) -> OAuthResponse {
+        match self.token_response(request).await {
+            Ok(token) => match serde_json::to_string(&token) {
+                Ok(body) => OAuthResponse::json(200, body),
+                Err(_) => OAuthError::new(ErrorCode::ServerError).to_response(),
+            },
+            Err(error) => error.to_response(),
+        }
+    }
+
+    async fn token_response(&self, request: &OAuthRequest) -> Result<TokenResponse, OAuthError> {
+        check_post_form(request)?;
+        let grant_type = request
+            .param("grant_type")
+            .ok_or_else(|| OAuthError::invalid_request("missing `grant_type` parameter"))?;
+        let grant_type = GrantType::parse(grant_type);
+        let grant = self
+            .token_grants
+            .get(&grant_type)
+            .ok_or_else(|| OAuthError::new(ErrorCode::UnsupportedGrantType))?;
+        let client = crate::client_auth::authenticate_client(
+            self.storage(),
+            request,
+            Endpoint::Token,
+            grant.token_endpoint_auth_methods(),
+        )
+        .await?;
+        if !client.check_grant_type(&grant_type) {
+            return Err(OAuthError::unauthorized_client(
+                "the client may not use this grant type",
+            ));
+        }
+        grant.create_token_response(self, request, &client).await
+    }
+}
+
+/// RFC 6749 §3.2: the token endpoint (and RFC 7009 / 7662 endpoints) take `POST` with an
+/// `application/x-www-form-urlencoded` body.
+pub(crate) fn check_post_form(request: &OAuthRequest) -> Result<(), OAuthError> {
+    if let Some(error) = request.malformed() {
+        return Err(error.clone());
+    }
+    if request.method() != Method::Post {
+        return Err(OAuthError::invalid_request("the endpoint accepts POST only").with_status(405));
+    }
+    if !request.is_form() {
+        return Err(OAuthError::invalid_request(
+            "the body must be application/x-www-form-urlencoded",
+        ));
+    }
+    Ok(())
+}

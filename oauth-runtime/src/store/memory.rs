@@ -1,0 +1,206 @@
+//! An in-process store: for tests, examples and single-process servers that may forget
+//! everything on restart.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+
+use super::{CodeRedemption, Rotation, Storage, StorageError, StorageResult};
+use crate::model::{AuthorizationCode, OAuth2Client, ResourceOwner, Token};
+use crate::password;
+use crate::secret::SecretHash;
+
+#[derive(Default)]
+struct Inner {
+    clients: HashMap<String, Arc<dyn OAuth2Client>>,
+    codes: HashMap<SecretHash, (AuthorizationCode, bool)>,
+    tokens: Vec<Token>,
+    by_access: HashMap<SecretHash, usize>,
+    by_refresh: HashMap<SecretHash, usize>,
+    families: HashMap<String, Vec<usize>>,
+    users: HashMap<String, (ResourceOwner, String)>,
+}
+
+impl Inner {
+    fn insert_token(&mut self, token: Token) {
+        let index = self.tokens.len();
+        self.by_access.insert(token.access_token_hash, index);
+        if let Some(refresh) = token.refresh_token_hash {
+            self.by_refresh.insert(refresh, index);
+        }
+        self.families
+            .entry(token.family.clone())
+            .or_default()
+            .push(index);
+        self.tokens.push(token);
+    }
+
+    fn revoke_family(&mut self, family: &str) {
+        for &index in self.families.get(family).map(Vec::as_slice).unwrap_or(&[]) {
+            let token = &mut self.tokens[index];
+            token.access_token_revoked = true;
+            token.refresh_token_revoked = true;
+        }
+    }
+}
+
+/// A [`Storage`] in memory. Atomic operations hold one lock for their whole duration.
+///
+/// ```
+/// use oauth_runtime::{Client, MemoryStore, GrantType};
+///
+/// let store = MemoryStore::new();
+/// let (client, secret) = Client::confidential("billing");
+/// store.add_client(client.grant_types([GrantType::ClientCredentials]).scope("invoices"));
+/// store.add_user("alice", "correct horse battery");
+/// # let _ = secret;
+/// ```
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore").finish_non_exhaustive()
+    }
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> StorageResult<MutexGuard<'_, Inner>> {
+        self.inner
+            .lock()
+            .map_err(|_| StorageError::new("memory store lock poisoned"))
+    }
+
+    /// Registers a client (replacing one with the same id).
+    pub fn add_client(&self, client: impl OAuth2Client) {
+        let client: Arc<dyn OAuth2Client> = Arc::new(client);
+        if let Ok(mut inner) = self.lock() {
+            inner.clients.insert(client.client_id().to_owned(), client);
+        }
+    }
+
+    /// Registers a resource owner whose id is the username; the password is stored as an
+    /// Argon2id hash. Returns the new owner.
+    pub fn add_user(&self, username: &str, password: &str) -> ResourceOwner {
+        let owner = ResourceOwner::new(username, username);
+        let hash = password::hash_password(password).unwrap_or_default();
+        if let Ok(mut inner) = self.lock() {
+            inner
+                .users
+                .insert(username.to_owned(), (owner.clone(), hash));
+        }
+        owner
+    }
+
+    /// Number of tokens ever saved (revoked ones included).
+    pub fn token_count(&self) -> usize {
+        self.lock().map_or(0, |inner| inner.tokens.len())
+    }
+}
+
+#[async_trait]
+impl Storage for MemoryStore {
+    async fn find_client(&self, client_id: &str) -> StorageResult<Option<Arc<dyn OAuth2Client>>> {
+        Ok(self.lock()?.clients.get(client_id).cloned())
+    }
+
+    async fn save_authorization_code(&self, code: AuthorizationCode) -> StorageResult<()> {
+        self.lock()?.codes.insert(code.code_hash, (code, false));
+        Ok(())
+    }
+
+    async fn consume_authorization_code(
+        &self,
+        code_hash: &SecretHash,
+    ) -> StorageResult<CodeRedemption> {
+        let mut inner = self.lock()?;
+        Ok(match inner.codes.get_mut(code_hash) {
+            None => CodeRedemption::Unknown,
+            Some((code, used)) if *used => CodeRedemption::AlreadyUsed(code.clone()),
+            Some((code, used)) => {
+                *used = true;
+                CodeRedemption::Redeemed(code.clone())
+            }
+        })
+    }
+
+    async fn save_token(&self, token: Token) -> StorageResult<()> {
+        self.lock()?.insert_token(token);
+        Ok(())
+    }
+
+    async fn find_access_token(&self, hash: &SecretHash) -> StorageResult<Option<Token>> {
+        let inner = self.lock()?;
+        Ok(inner.by_access.get(hash).map(|&i| inner.tokens[i].clone()))
+    }
+
+    async fn find_refresh_token(&self, hash: &SecretHash) -> StorageResult<Option<Token>> {
+        let inner = self.lock()?;
+        Ok(inner.by_refresh.get(hash).map(|&i| inner.tokens[i].clone()))
+    }
+
+    async fn rotate_refresh_token(&self, old: &SecretHash, new: Token) -> StorageResult<Rotation> {
+        let mut inner = self.lock()?;
+        let Some(&index) = inner.by_refresh.get(old) else {
+            return Ok(Rotation::Unknown);
+        };
+        let current = &mut inner.tokens[index];
+        if current.refresh_token_revoked {
+            let family = current.family.clone();
+            inner.revoke_family(&family);
+            return Ok(Rotation::Reused);
+        }
+        current.refresh_token_revoked = true;
+        current.access_token_revoked = true;
+        inner.insert_token(new);
+        Ok(Rotation::Rotated)
+    }
+
+    async fn revoke_access_token(&self, hash: &SecretHash) -> StorageResult<()> {
+        let mut inner = self.lock()?;
+        if let Some(&index) = inner.by_access.get(hash) {
+            inner.tokens[index].access_token_revoked = true;
+        }
+        Ok(())
+    }
+
+    async fn revoke_family(&self, family: &str) -> StorageResult<()> {
+        self.lock()?.revoke_family(family);
+        Ok(())
+    }
+
+    async fn authenticate_user(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> StorageResult<Option<ResourceOwner>> {
+        let found = self.lock()?.users.get(username).cloned();
+        let password = password.to_owned();
+        // Argon2 takes milliseconds of CPU: keep it off the async executor.
+        tokio::task::spawn_blocking(move || match found {
+            Some((owner, hash)) => password::verify_password(&password, &hash).then_some(owner),
+            None => {
+                password::verify_nothing(&password);
+                None
+            }
+        })
+        .await
+        .map_err(|e| StorageError::from_source("password verification task failed", e))
+    }
+
+    async fn find_user(&self, user_id: &str) -> StorageResult<Option<ResourceOwner>> {
+        Ok(self
+            .lock()?
+            .users
+            .get(user_id)
+            .map(|(owner, _)| owner.clone()))
+    }
+}

@@ -1,0 +1,122 @@
+//! The storage contract the server runs on, and ready stores.
+//!
+//! Every method is one operation on the store; the ones that must be atomic say so, and an
+//! implementation must make them atomic (a single statement, a transaction, or a lock), because
+//! the security of single-use codes and refresh-token rotation rests on it.
+
+mod memory;
+
+pub use memory::MemoryStore;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::model::{AuthorizationCode, OAuth2Client, ResourceOwner, Token};
+use crate::secret::SecretHash;
+
+/// A storage failure. Its message is logged, never sent to clients.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct StorageError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl StorageError {
+    /// A failure described by `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        StorageError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure caused by `source`.
+    pub fn from_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        StorageError {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+/// The result of a storage operation.
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// The outcome of redeeming an authorization code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodeRedemption {
+    /// The code was valid and is now used: the caller may issue tokens for it.
+    Redeemed(AuthorizationCode),
+    /// The code had been redeemed before: a replay (RFC 6749 §4.1.2).
+    AlreadyUsed(AuthorizationCode),
+    /// No such code.
+    Unknown,
+}
+
+/// The outcome of rotating a refresh token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rotation {
+    /// The old refresh token was active; it is now revoked and the new token saved.
+    Rotated,
+    /// The old refresh token was already rotated or revoked: its family is now revoked
+    /// (RFC 9700 §4.14.2) and nothing was saved.
+    Reused,
+    /// No such refresh token.
+    Unknown,
+}
+
+/// Async storage for clients, codes, tokens and resource owners.
+///
+/// Implementations hold digests, never plaintext tokens, codes or client secrets.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// Finds a client by id.
+    async fn find_client(&self, client_id: &str) -> StorageResult<Option<Arc<dyn OAuth2Client>>>;
+
+    /// Saves a newly issued authorization code.
+    async fn save_authorization_code(&self, code: AuthorizationCode) -> StorageResult<()>;
+
+    /// Atomically marks the code with this digest as used and returns it. Two concurrent calls
+    /// for one code: exactly one gets [`CodeRedemption::Redeemed`].
+    async fn consume_authorization_code(
+        &self,
+        code_hash: &SecretHash,
+    ) -> StorageResult<CodeRedemption>;
+
+    /// Saves an issued token.
+    async fn save_token(&self, token: Token) -> StorageResult<()>;
+
+    /// Finds a token by the digest of its access token.
+    async fn find_access_token(&self, hash: &SecretHash) -> StorageResult<Option<Token>>;
+
+    /// Finds a token by the digest of its refresh token.
+    async fn find_refresh_token(&self, hash: &SecretHash) -> StorageResult<Option<Token>>;
+
+    /// Atomically revokes the token holding the refresh token `old` and saves `new`, if the
+    /// refresh token is still active; if it was already rotated or revoked, revokes its whole
+    /// family instead. Two concurrent rotations of one refresh token: exactly one succeeds.
+    async fn rotate_refresh_token(&self, old: &SecretHash, new: Token) -> StorageResult<Rotation>;
+
+    /// Revokes one access token.
+    async fn revoke_access_token(&self, hash: &SecretHash) -> StorageResult<()>;
+
+    /// Revokes every access and refresh token of a family.
+    async fn revoke_family(&self, family: &str) -> StorageResult<()>;
+
+    /// Verifies a resource owner's password; `None` when the user is unknown or the password
+    /// is wrong (and both take similar time).
+    async fn authenticate_user(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> StorageResult<Option<ResourceOwner>>;
+
+    /// Finds a resource owner by id.
+    async fn find_user(&self, user_id: &str) -> StorageResult<Option<ResourceOwner>>;
+}
