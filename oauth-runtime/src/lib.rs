@@ -90,7 +90,9 @@ pub use crate::server::AuthorizationServer;
 pub use crate::store::{
     CodeRedemption, MemoryStore, Rotation, Storage, StorageError, StorageResult,
 };
-pub use crate::token::{BearerToken, ExpiresIn, TokenContext, TokenGenerator, TokenResponse};
+pub use crate::token::{
+    BearerToken, ExpiresFn, ExpiresIn, TokenContext, TokenGenerator, TokenResponse,
+};
 
 /// Re-exported so that implementations of [`Storage`], [`Grant`] and the hook traits can use
 /// `#[oauth_runtime::async_trait]` without another dependency.

@@ -219,7 +219,10 @@ impl AuthorizationServer {
             .param("client_id")
             .ok_or_else(|| OAuthError::invalid_request("missing `client_id` parameter"))?;
         let client = self.storage.find_client(client_id).await?.ok_or_else(|| {
-            OAuthError::new(ErrorCode::InvalidClient).with_description("unknown client")
+            // Shown to the resource owner; no client authentication failed, so 400.
+            OAuthError::new(ErrorCode::InvalidClient)
+                .with_description("unknown client")
+                .with_status(400)
         })?;
         let given = request.param("redirect_uri");
         let redirect_uri = match given {

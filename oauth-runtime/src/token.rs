@@ -49,6 +49,9 @@ impl fmt::Debug for TokenContext<'_> {
 /// A function that makes a token string. It must return a fresh, unguessable value each call.
 pub type TokenGenerator = Arc<dyn Fn(&TokenContext<'_>) -> String + Send + Sync>;
 
+/// A function of the client and grant type giving a token lifetime in seconds.
+pub type ExpiresFn = Arc<dyn Fn(&dyn OAuth2Client, &GrantType) -> u64 + Send + Sync>;
+
 /// How long an access token lives.
 #[derive(Clone)]
 pub enum ExpiresIn {
@@ -57,7 +60,7 @@ pub enum ExpiresIn {
     /// Seconds per grant type; grants not listed get [`DEFAULT_EXPIRES_IN`].
     PerGrant(HashMap<GrantType, u64>),
     /// A function of the client and the grant type.
-    Custom(Arc<dyn Fn(&dyn OAuth2Client, &GrantType) -> u64 + Send + Sync>),
+    Custom(ExpiresFn),
 }
 
 impl ExpiresIn {

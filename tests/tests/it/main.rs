@@ -1,1 +1,15 @@
+//! End-to-end tests through the public API, with Rocket's local asynchronous client.
 
+mod authorization_code;
+mod client_auth;
+mod client_credentials;
+mod common;
+mod config;
+mod extension;
+mod implicit;
+mod introspection;
+mod password;
+mod refresh_token;
+mod request_hygiene;
+mod resource;
+mod revocation;
