@@ -174,7 +174,10 @@ impl Fairing for OAuth2 {
         }
         match answer.body {
             Some(body) => response.set_sized_body(body.len(), Cursor::new(body)),
-            None => response.set_sized_body(0, Cursor::new(Vec::new())),
+            None => {
+                response.remove_header("Content-Type");
+                response.set_sized_body(0, Cursor::new(Vec::new()));
+            }
         }
     }
 }

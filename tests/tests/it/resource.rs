@@ -31,6 +31,7 @@ async fn no_token_is_401_with_realm_and_no_error_code() {
         Some("Bearer realm=\"api\"")
     );
     assert!(body.is_empty(), "{body}");
+    assert!(answer.header("Content-Type").is_none());
 }
 
 #[rocket::async_test]
