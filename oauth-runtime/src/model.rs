@@ -143,13 +143,14 @@ pub trait OAuth2Client: Send + Sync + 'static {
     fn client_id(&self) -> &str;
 
     /// The registered redirect URIs.
-    fn redirect_uris(&self) -> &[String];
+    fn redirect_uris(&self) -> Vec<String>;
 
     /// The redirect URI used when a request omits `redirect_uri`: only when exactly one is
     /// registered (RFC 6749 §3.1.2.3).
-    fn default_redirect_uri(&self) -> Option<&str> {
-        match self.redirect_uris() {
-            [only] => Some(only),
+    fn default_redirect_uri(&self) -> Option<String> {
+        let mut uris = self.redirect_uris();
+        match uris.len() {
+            1 => uris.pop(),
             _ => None,
         }
     }
@@ -162,7 +163,7 @@ pub trait OAuth2Client: Send + Sync + 'static {
     }
 
     /// The scope the client may ask for.
-    fn scope(&self) -> &Scope;
+    fn scope(&self) -> Scope;
 
     /// The scope granted when a request omits `scope` (RFC 6749 §3.3 "pre-defined default").
     /// Defaults to the empty scope: least privilege.
@@ -301,11 +302,16 @@ impl OAuth2Client for Client {
     fn client_id(&self) -> &str {
         &self.client_id
     }
-    fn redirect_uris(&self) -> &[String] {
-        &self.redirect_uris
+    fn redirect_uris(&self) -> Vec<String> {
+        self.redirect_uris.clone()
     }
-    fn scope(&self) -> &Scope {
-        &self.scope
+    fn check_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris
+            .iter()
+            .any(|registered| registered == uri)
+    }
+    fn scope(&self) -> Scope {
+        self.scope.clone()
     }
     fn check_client_secret(&self, secret: &str) -> bool {
         self.secret_hash.is_some_and(|hash| hash.verify(secret))
@@ -462,7 +468,7 @@ mod tests {
     #[test]
     fn default_redirect_uri_only_when_one_is_registered() {
         let c = Client::public("a").redirect_uris(["https://a/cb"]);
-        assert_eq!(c.default_redirect_uri(), Some("https://a/cb"));
+        assert_eq!(c.default_redirect_uri().as_deref(), Some("https://a/cb"));
         let c = c.redirect_uris(["https://a/1", "https://a/2"]);
         assert_eq!(c.default_redirect_uri(), None);
     }

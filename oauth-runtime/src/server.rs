@@ -236,7 +236,6 @@ impl AuthorizationServer {
             // RFC 6749 §3.1.2.3: required when several (or no) URIs are registered.
             None => client
                 .default_redirect_uri()
-                .map(str::to_owned)
                 .ok_or_else(|| OAuthError::invalid_request("missing `redirect_uri` parameter"))?,
         };
         let state = request.param("state");

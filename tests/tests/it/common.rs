@@ -47,7 +47,7 @@ impl Grant for MagicGrant {
                 client.as_ref(),
                 GrantType::Extension(EXT_GRANT.to_owned()),
                 Some("alice"),
-                client.scope().clone(),
+                client.scope(),
                 false,
                 None,
             )
