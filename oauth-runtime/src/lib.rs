@@ -75,8 +75,8 @@ pub use crate::grants::{
     StorageHooks,
 };
 pub use crate::model::{
-    AuthMethod, AuthorizationCode, Client, CodeChallengeMethod, Endpoint, GrantType, OAuth2Client,
-    ResourceOwner, ResponseType, Token,
+    AuthMethod, AuthorizationCode, Client, CodeChallengeMethod, Endpoint, GrantType,
+    OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, ResourceOwner, ResponseType, Token,
 };
 pub use crate::request::{ClientCredentials, Method, OAuthRequest, Params};
 pub use crate::resource::{
@@ -84,7 +84,7 @@ pub use crate::resource::{
     ResourceRequest, ScopeRequirement, StorageTokenValidator,
 };
 pub use crate::response::{OAuthResponse, ResponseMode};
-pub use crate::rocket::{oauth_routes, Authorized, OAuth2, RequiredScope};
+pub use crate::rocket::{oauth_routes, Authorized, OAuth2, OptionalAuthorized, RequiredScope};
 pub use crate::scope::Scope;
 pub use crate::server::AuthorizationServer;
 pub use crate::store::{
@@ -99,7 +99,7 @@ pub use crate::token::{
 pub use async_trait::async_trait;
 
 #[doc(hidden)]
-pub mod __private {
-    //! Items the macros refer to. Not API: may change in any release.
-    pub use crate::scope::is_valid_scope;
-}
+#[path = "private.rs"]
+pub mod __private;
+
+pub use oauth_macros::{grants, require_oauth, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};

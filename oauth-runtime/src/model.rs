@@ -454,6 +454,43 @@ impl Token {
     }
 }
 
+/// A user's token model: converts to and from the framework's [`Token`] record (Authlib's
+/// `TokenMixin`). Derive it with `#[derive(OAuth2Token)]`.
+pub trait OAuth2Token: Sized + Send + Sync + 'static {
+    /// The record this model holds; a malformed stored value is a storage error.
+    fn to_token(&self) -> Result<Token, crate::store::StorageError>;
+    /// The model holding `token`.
+    fn from_token(token: &Token) -> Self;
+}
+
+impl OAuth2Token for Token {
+    fn to_token(&self) -> Result<Token, crate::store::StorageError> {
+        Ok(self.clone())
+    }
+    fn from_token(token: &Token) -> Self {
+        token.clone()
+    }
+}
+
+/// A user's authorization code model: converts to and from the framework's
+/// [`AuthorizationCode`] record (Authlib's `AuthorizationCodeMixin`). Derive it with
+/// `#[derive(OAuth2AuthorizationCode)]`.
+pub trait OAuth2AuthorizationCode: Sized + Send + Sync + 'static {
+    /// The record this model holds; a malformed stored value is a storage error.
+    fn to_code(&self) -> Result<AuthorizationCode, crate::store::StorageError>;
+    /// The model holding `code`.
+    fn from_code(code: &AuthorizationCode) -> Self;
+}
+
+impl OAuth2AuthorizationCode for AuthorizationCode {
+    fn to_code(&self) -> Result<AuthorizationCode, crate::store::StorageError> {
+        Ok(self.clone())
+    }
+    fn from_code(code: &AuthorizationCode) -> Self {
+        code.clone()
+    }
+}
+
 /// Seconds since the Unix epoch.
 pub fn now() -> u64 {
     std::time::SystemTime::now()

@@ -59,21 +59,38 @@ impl AuthorizationCodeHooks for StorageHooks {}
 #[derive(Clone, Debug, Default)]
 pub struct AuthorizationCodeGrant<H = StorageHooks> {
     hooks: H,
+    pkce_required_for_confidential: Option<bool>,
+    pkce_allow_plain: Option<bool>,
 }
 
 impl AuthorizationCodeGrant {
     /// The grant with storage-backed hooks.
     pub fn new() -> Self {
-        AuthorizationCodeGrant {
-            hooks: StorageHooks,
-        }
+        AuthorizationCodeGrant::with_hooks(StorageHooks)
     }
 }
 
 impl<H: AuthorizationCodeHooks> AuthorizationCodeGrant<H> {
     /// The grant with custom hooks.
     pub fn with_hooks(hooks: H) -> Self {
-        AuthorizationCodeGrant { hooks }
+        AuthorizationCodeGrant {
+            hooks,
+            pkce_required_for_confidential: None,
+            pkce_allow_plain: None,
+        }
+    }
+
+    /// Requires PKCE of confidential clients too, overriding `pkce_required_for_confidential`
+    /// from configuration. (It is always required of public clients.)
+    pub fn require_pkce(mut self, required: bool) -> Self {
+        self.pkce_required_for_confidential = Some(required);
+        self
+    }
+
+    /// Accepts the `plain` method, overriding `pkce_allow_plain` from configuration.
+    pub fn allow_plain_pkce(mut self, allow: bool) -> Self {
+        self.pkce_allow_plain = Some(allow);
+        self
     }
 }
 
@@ -98,6 +115,10 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
         authorization: &mut AuthorizationRequest,
     ) -> Result<(), OAuthError> {
         let config = server.config();
+        let required_for_confidential = self
+            .pkce_required_for_confidential
+            .unwrap_or(config.pkce_required_for_confidential);
+        let allow_plain = self.pkce_allow_plain.unwrap_or(config.pkce_allow_plain);
         let challenge = request.param("code_challenge");
         let method = request.param("code_challenge_method");
         let Some(challenge) = challenge else {
@@ -107,7 +128,7 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
                 ));
             }
             // RFC 7636 §4.4.1 and RFC 9700 §2.1.1: PKCE is required of public clients.
-            if authorization.client.is_public() || config.pkce_required_for_confidential {
+            if authorization.client.is_public() || required_for_confidential {
                 return Err(OAuthError::invalid_request(
                     "code_challenge is required (PKCE)",
                 ));
@@ -118,7 +139,7 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
             return Err(OAuthError::invalid_request("code_challenge is malformed"));
         }
         let method = match pkce::parse_method(method) {
-            Some(CodeChallengeMethod::Plain) if !config.pkce_allow_plain => {
+            Some(CodeChallengeMethod::Plain) if !allow_plain => {
                 return Err(OAuthError::invalid_request(
                     "transform algorithm not supported: use S256",
                 ))

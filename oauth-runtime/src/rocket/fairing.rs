@@ -84,6 +84,12 @@ impl OAuth2 {
         self
     }
 
+    /// Registers several grants (what [`grants!`](crate::grants!) declares).
+    pub fn grants(mut self, grants: Vec<Arc<dyn Grant>>) -> Self {
+        self.grants.extend(grants);
+        self
+    }
+
     /// Replaces the token generator that configuration would build.
     pub fn token_generator(mut self, bearer: BearerToken) -> Self {
         self.bearer = Some(bearer);

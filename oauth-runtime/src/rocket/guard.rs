@@ -157,3 +157,54 @@ impl<R: RequiredScope> Sentinel for Authorized<R> {
         rocket.state::<ResourceProtector>().is_none()
     }
 }
+
+/// Like [`Authorized`], but a request without any token passes with `None` (Authlib's
+/// `require_oauth(optional=True)`); a bad token or a missing scope is still refused.
+pub struct OptionalAuthorized<R: RequiredScope> {
+    token: Option<CurrentToken>,
+    requirement: PhantomData<fn() -> R>,
+}
+
+impl<R: RequiredScope> OptionalAuthorized<R> {
+    /// The token, if the request carried one.
+    pub fn into_inner(self) -> Option<CurrentToken> {
+        self.token
+    }
+}
+
+impl<R: RequiredScope> std::fmt::Debug for OptionalAuthorized<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OptionalAuthorized")
+            .field(&self.token)
+            .finish()
+    }
+}
+
+#[::rocket::async_trait]
+impl<'r, R: RequiredScope> FromRequest<'r> for OptionalAuthorized<R> {
+    type Error = BearerError;
+
+    async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+        match authenticate(request).await {
+            Err(error) if error.kind == BearerErrorKind::MissingToken => {
+                request::Outcome::Success(OptionalAuthorized {
+                    token: None,
+                    requirement: PhantomData,
+                })
+            }
+            Err(error) => fail(request, error.clone()),
+            Ok(_) => Authorized::<R>::from_request(request)
+                .await
+                .map(|authorized| OptionalAuthorized {
+                    token: Some(authorized.token),
+                    requirement: PhantomData,
+                }),
+        }
+    }
+}
+
+impl<R: RequiredScope> Sentinel for OptionalAuthorized<R> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        rocket.state::<ResourceProtector>().is_none()
+    }
+}

@@ -9,5 +9,5 @@ mod response;
 mod routes;
 
 pub use fairing::OAuth2;
-pub use guard::{Authorized, RequiredScope};
+pub use guard::{Authorized, OptionalAuthorized, RequiredScope};
 pub use routes::oauth_routes;

@@ -8,6 +8,7 @@ mod config;
 mod extension;
 mod implicit;
 mod introspection;
+mod macros;
 mod password;
 mod refresh_token;
 mod request_hygiene;

@@ -1,0 +1,96 @@
+//! Emits the `OAuth2Client` impl; each trait call is spanned at the field's type, so an
+//! unsupported type is reported there.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::DeriveInput;
+
+use crate::paths::{private, runtime};
+use crate::record::fields::Mapping;
+
+pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream {
+    let rt = runtime();
+    let p = private();
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+
+    let text = |key: &str| {
+        mapping.get(key).map(|m| {
+            let (name, ty) = (&m.member, &m.field.ty);
+            quote_spanned!(ty.span()=> <#ty as #p::OptionalText>::text(&self.#name))
+        })
+    };
+    let list = |key: &str| {
+        mapping.get(key).map(|m| {
+            let (name, ty) = (&m.member, &m.field.ty);
+            quote_spanned!(ty.span()=> <#ty as #p::ListField>::list(&self.#name))
+        })
+    };
+    let client_id = mapping.get("client_id").map(|m| {
+        let (name, ty) = (&m.member, &m.field.ty);
+        quote_spanned!(ty.span()=> <#ty as #p::RequiredText>::text(&self.#name))
+    });
+    let secret = text("secret_hash").unwrap_or_else(|| quote!(::core::option::Option::None));
+    let redirect_uris = list("redirect_uris").unwrap_or_else(|| quote!(::std::vec::Vec::new()));
+    let optional_list = |key: &str| match list(key) {
+        Some(tokens) => quote!(::core::option::Option::Some(#tokens)),
+        None => quote!(::core::option::Option::None),
+    };
+    let grant_types = optional_list("grant_types");
+    let response_types = optional_list("response_types");
+    let none = || quote!(::core::option::Option::None);
+    let scope = text("scope").unwrap_or_else(none);
+    let method = text("token_endpoint_auth_method").unwrap_or_else(none);
+    let name = text("client_name").unwrap_or_else(none);
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #rt::OAuth2Client for #ident #ty_generics #where_clause {
+            fn client_id(&self) -> &str {
+                #client_id
+            }
+            fn redirect_uris(&self) -> ::std::vec::Vec<::std::string::String> {
+                #redirect_uris
+            }
+            fn scope(&self) -> #rt::Scope {
+                #p::scope_of(#scope)
+            }
+            fn check_client_secret(&self, secret: &str) -> bool {
+                #p::check_secret(#secret, secret)
+            }
+            fn token_endpoint_auth_method(&self) -> #rt::AuthMethod {
+                let secret: ::core::option::Option<&str> = #secret;
+                #p::auth_method(#method, secret.is_some())
+            }
+            fn check_response_type(&self, response_type: #rt::ResponseType) -> bool {
+                #p::has_response_type(#response_types, response_type)
+            }
+            fn check_grant_type(&self, grant_type: &#rt::GrantType) -> bool {
+                #p::has_grant_type(#grant_types, grant_type)
+            }
+            fn client_name(&self) -> ::core::option::Option<&str> {
+                #name
+            }
+        }
+    }
+}
+
+/// An impl that compiles whatever the input, emitted beside errors so they do not cascade.
+pub(crate) fn stub(input: &DeriveInput) -> TokenStream {
+    let rt = runtime();
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[allow(unused_variables)]
+        impl #impl_generics #rt::OAuth2Client for #ident #ty_generics #where_clause {
+            fn client_id(&self) -> &str { ::core::unimplemented!() }
+            fn redirect_uris(&self) -> ::std::vec::Vec<::std::string::String> { ::core::unimplemented!() }
+            fn scope(&self) -> #rt::Scope { ::core::unimplemented!() }
+            fn check_client_secret(&self, secret: &str) -> bool { ::core::unimplemented!() }
+            fn token_endpoint_auth_method(&self) -> #rt::AuthMethod { ::core::unimplemented!() }
+            fn check_response_type(&self, response_type: #rt::ResponseType) -> bool { ::core::unimplemented!() }
+            fn check_grant_type(&self, grant_type: &#rt::GrantType) -> bool { ::core::unimplemented!() }
+        }
+    }
+}
