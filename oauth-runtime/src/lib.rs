@@ -102,4 +102,155 @@ pub use async_trait::async_trait;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use oauth_macros::{grants, require_oauth, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
+/// Protects a Rocket route with a bearer token: place it **above** the route attribute.
+///
+/// Arguments (all optional):
+/// - `scope = "profile email"`: every listed scope is required;
+/// - `any_of = ["email", "admin write"]`: one entry is required (each entry all-of);
+/// - `optional`: a request without a token runs the route (take `Option<CurrentToken>` to see
+///   it); a bad token or a missing scope is still refused (Authlib's `optional=True`).
+///
+/// No token → 401 with `WWW-Authenticate: Bearer realm="…"`; a bad, expired or revoked token
+/// → 401 `invalid_token`; a missing scope → 403 `insufficient_scope`. The route may take a
+/// [`CurrentToken`] to learn the user, client and scope; the check runs either way. Scope
+/// literals are checked against RFC 6749 §3.3 at compile time.
+///
+/// ```no_run
+/// use oauth_runtime::{require_oauth, CurrentToken, MemoryStore, OAuth2};
+/// use rocket::{get, routes};
+///
+/// #[require_oauth(scope = "profile")]
+/// #[get("/me")]
+/// fn me(token: CurrentToken) -> String {
+///     token.user_id().unwrap_or("service").to_owned()
+/// }
+///
+/// #[require_oauth(any_of = ["admin", "support read"])]
+/// #[get("/tickets")]
+/// async fn tickets() -> &'static str {
+///     "[]"
+/// }
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     rocket::build()
+///         .attach(OAuth2::new(MemoryStore::new()))
+///         .mount("/api", routes![me, tickets])
+/// }
+/// ```
+pub use oauth_macros::require_oauth;
+
+/// Declares the grants a server supports, for [`OAuth2::grants`].
+///
+/// Standard grants by name — `AuthorizationCode`, `Implicit`, `Password`,
+/// `ClientCredentials`, `RefreshToken` — with options in parentheses:
+/// `AuthorizationCode(require_pkce = true, allow_plain_pkce = false, hooks = MyHooks)`,
+/// `Password(hooks = …)`, `RefreshToken(hooks = …)`. Any other expression is a user-defined
+/// grant (its value must implement [`Grant`]). Unknown options and grants declared twice are
+/// compile errors.
+///
+/// ```
+/// use oauth_runtime::{grants, MemoryStore, OAuth2};
+///
+/// # struct MyExtensionGrant;
+/// # impl oauth_runtime::Grant for MyExtensionGrant {}
+/// let fairing = OAuth2::new(MemoryStore::new()).grants(grants![
+///     AuthorizationCode(require_pkce = true),
+///     RefreshToken,
+///     ClientCredentials,
+///     MyExtensionGrant,
+/// ]);
+/// ```
+pub use oauth_macros::grants;
+
+/// Derives [`OAuth2Client`](trait@OAuth2Client) for a client model.
+///
+/// A field maps to a key by `#[oauth(key)]` or by having the key's name: `client_id`
+/// (required; `String`), `secret_hash` (hex SHA-256 of the secret; `String` or
+/// `Option<String>`; none = public client), `redirect_uris`, `grant_types`,
+/// `response_types` (`Vec<String>`, or `String`/`Option<String>` holding a JSON array or
+/// space-separated values), `scope`, `token_endpoint_auth_method`, `client_name` (`String` or
+/// `Option<String>`). Unmapped keys take RFC 7591 defaults (`["authorization_code"]`,
+/// `["code"]`, `client_secret_basic` when a secret is stored, else `none`). Other fields are
+/// ignored.
+///
+/// ```
+/// use oauth_runtime::{OAuth2Client, GrantType};
+///
+/// #[derive(OAuth2Client)]
+/// struct ClientRow {
+///     #[oauth(client_id)]
+///     id: String,
+///     #[oauth(secret_hash)]
+///     secret: Option<String>,
+///     redirect_uris: String,
+///     grant_types: Vec<String>,
+///     scope: String,
+///     created_at: i64,
+/// }
+///
+/// let row = ClientRow {
+///     id: "app".into(),
+///     secret: None,
+///     redirect_uris: "https://app.example/cb".into(),
+///     grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+///     scope: "profile".into(),
+///     created_at: 0,
+/// };
+/// assert!(row.is_public());
+/// assert!(row.check_grant_type(&GrantType::RefreshToken));
+/// assert!(row.check_redirect_uri("https://app.example/cb"));
+/// ```
+pub use oauth_macros::OAuth2Client;
+
+/// Derives [`OAuth2Token`](trait@OAuth2Token): converts a token row to and from [`Token`].
+///
+/// Every [`Token`] field must be held by a field of the same name or one marked
+/// `#[oauth(name)]`: digests as `String` (hex), `Vec<u8>` or `[u8; 32]`; times as `i64` or
+/// `u64`; flags as `bool` or `i64`; scope and grant type as `String`. Other fields (mark a
+/// same-named one `#[oauth(skip)]`) are filled with `Default` when converting from a record.
+///
+/// ```
+/// use oauth_runtime::{OAuth2Token, Token};
+///
+/// #[derive(OAuth2Token)]
+/// struct TokenRow {
+///     id: i64,
+///     access_token_hash: String,
+///     refresh_token_hash: Option<String>,
+///     client_id: String,
+///     user_id: Option<String>,
+///     scope: String,
+///     grant_type: String,
+///     issued_at: i64,
+///     expires_in: i64,
+///     refresh_token_expires_at: Option<i64>,
+///     family: String,
+///     access_token_revoked: bool,
+///     refresh_token_revoked: bool,
+/// }
+/// # let _ = |t: &Token| TokenRow::from_token(t).to_token();
+/// ```
+pub use oauth_macros::OAuth2Token;
+
+/// Derives [`OAuth2AuthorizationCode`](trait@OAuth2AuthorizationCode): converts a code row to
+/// and from [`AuthorizationCode`], field by field as [`OAuth2Token`](macro@OAuth2Token) does.
+///
+/// ```
+/// use oauth_runtime::{AuthorizationCode, OAuth2AuthorizationCode};
+///
+/// #[derive(OAuth2AuthorizationCode)]
+/// struct CodeRow {
+///     code_hash: Vec<u8>,
+///     client_id: String,
+///     redirect_uri: Option<String>,
+///     scope: String,
+///     user_id: String,
+///     code_challenge: Option<String>,
+///     code_challenge_method: Option<String>,
+///     issued_at: i64,
+///     expires_at: i64,
+/// }
+/// # let _ = |c: &AuthorizationCode| CodeRow::from_code(c).to_code();
+/// ```
+pub use oauth_macros::OAuth2AuthorizationCode;

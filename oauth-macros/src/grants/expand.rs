@@ -22,7 +22,9 @@ pub(crate) fn expand(grants: &[GrantDecl]) -> TokenStream {
                 _ => None,
             });
             let mut value = match (hooks, standard.options.contains(&"hooks")) {
-                (Some(hooks), _) => quote_spanned!(hooks.span()=> #rt::#ty::with_hooks(#hooks)),
+                (Some(hooks), _) => {
+                    quote_spanned!(hooks.span()=> ::oauth_runtime::#ty::with_hooks(#hooks))
+                }
                 (None, true) => quote!(#rt::#ty::new()),
                 (None, false) => quote!(#rt::#ty),
             };
@@ -35,7 +37,12 @@ pub(crate) fn expand(grants: &[GrantDecl]) -> TokenStream {
             quote!(#p::Arc::new(#value) as #p::Arc<dyn #rt::Grant>)
         }
         GrantDecl::Custom(expr) => {
-            quote_spanned!(expr.span()=> #p::Arc::new(#expr) as #p::Arc<dyn #rt::Grant>)
+            // Paths written inside `quote_spanned!`, so a type that is not a `Grant` is reported
+            // at the expression.
+            quote_spanned!(expr.span()=>
+                ::oauth_runtime::__private::Arc::new(#expr)
+                    as ::oauth_runtime::__private::Arc<dyn ::oauth_runtime::Grant>
+            )
         }
     });
     quote! {

@@ -8,6 +8,15 @@ use proc_macro2::TokenStream;
 pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let ctxt = crate::ctxt::Ctxt::new();
     let grants = parse::parse(&ctxt, input);
-    ctxt.check()?;
-    Ok(expand::expand(&grants))
+    match ctxt.check() {
+        Ok(()) => Ok(expand::expand(&grants)),
+        // In expression position: the errors as statements, then a value of the right type.
+        Err(error) => {
+            let errors = error.into_compile_error();
+            Ok(quote::quote!({
+                #errors
+                ::std::vec::Vec::<::oauth_runtime::__private::Arc<dyn ::oauth_runtime::Grant>>::new()
+            }))
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! Grants: one file per grant, each a [`Grant`] with hooks that default to [`Storage`].
+//! Grants: one file per grant, each a [`Grant`] with hooks that default to [`Storage`](crate::Storage).
 //!
 //! A grant serves the token endpoint (it has a [`Grant::grant_type`]), the authorization
 //! endpoint (it has a [`Grant::response_type`]), or both. Register grants with
@@ -34,7 +34,7 @@ use crate::scope::Scope;
 use crate::server::AuthorizationServer;
 use crate::token::TokenResponse;
 
-/// The hooks' default implementation: everything from [`Storage`].
+/// The hooks' default implementation: everything from [`Storage`](crate::Storage).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StorageHooks;
 

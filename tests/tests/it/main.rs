@@ -14,3 +14,4 @@ mod refresh_token;
 mod request_hygiene;
 mod resource;
 mod revocation;
+mod ui;
