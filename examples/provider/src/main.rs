@@ -4,9 +4,8 @@
 //! printed at start-up with a ready `curl` line.
 
 use oauth_runtime::{
-    AuthorizationCodeGrant, AuthorizationServer, Authorized, Client, ClientCredentialsGrant,
-    GrantType, ImplicitGrant, MemoryStore, OAuth2, OAuthError, OAuthRequest, OAuthResponse,
-    PasswordGrant, RefreshTokenGrant, RequiredScope, ResponseType, ScopeRequirement,
+    grants, require_oauth, AuthorizationServer, Client, CurrentToken, GrantType, MemoryStore,
+    OAuth2, OAuthError, OAuthRequest, OAuthResponse, ResponseType,
 };
 use rocket::response::content::RawHtml;
 use rocket::serde::json::Json;
@@ -15,14 +14,10 @@ use serde_json::{json, Value};
 
 mod pages;
 
-struct Profile;
-impl RequiredScope for Profile {
-    const REQUIRED: ScopeRequirement<'static> = ScopeRequirement::AllOf(&["profile"]);
-}
-
 /// The signed-in user's profile.
+#[require_oauth(scope = "profile")]
 #[get("/me")]
-fn me(token: Authorized<Profile>) -> Json<Value> {
+fn me(token: CurrentToken) -> Json<Value> {
     Json(json!({
         "username": token.user_id(),
         "client_id": token.client_id(),
@@ -116,14 +111,13 @@ fn rocket() -> _ {
          -d password=demo-password -d scope=profile http://127.0.0.1:8000/oauth/token\n"
     );
     rocket::build()
-        .attach(
-            OAuth2::new(store)
-                .grant(AuthorizationCodeGrant::new())
-                .grant(ImplicitGrant)
-                .grant(PasswordGrant::new())
-                .grant(ClientCredentialsGrant)
-                .grant(RefreshTokenGrant::new()),
-        )
+        .attach(OAuth2::new(store).grants(grants![
+            AuthorizationCode,
+            Implicit,
+            Password,
+            ClientCredentials,
+            RefreshToken,
+        ]))
         .mount("/oauth", oauth_runtime::oauth_routes())
         .mount("/oauth", routes![authorize, decide])
         .mount("/api", routes![me, ping])
