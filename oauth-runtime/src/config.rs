@@ -64,6 +64,39 @@ pub struct Config {
     pub pkce_allow_plain: bool,
     /// Largest accepted request body in bytes.
     pub max_body_size: usize,
+    /// Seconds between housekeeping runs that delete expired codes and tokens; 0 turns it off.
+    pub purge_interval: u64,
+    /// The SQL database, for [`OAuth2::database`](crate::OAuth2::database).
+    pub database: DatabaseConfig,
+}
+
+/// The SQL database (`[default.oauth2.database]`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://file.db` or `postgres://…`; when absent, `DATABASE_URL`, else
+    /// `sqlite://oauth2.db`.
+    pub url: Option<String>,
+    /// Largest number of pooled connections.
+    pub max_connections: u32,
+    /// Connections kept open when idle.
+    pub min_connections: u32,
+    /// Seconds to wait for a connection before answering 503.
+    pub acquire_timeout: u64,
+    /// Apply the embedded migrations at start-up.
+    pub migrate: bool,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: None,
+            max_connections: 16,
+            min_connections: 0,
+            acquire_timeout: 5,
+            migrate: true,
+        }
+    }
 }
 
 impl Default for Config {
@@ -80,6 +113,8 @@ impl Default for Config {
             pkce_required_for_confidential: false,
             pkce_allow_plain: false,
             max_body_size: 16 * 1024,
+            purge_interval: 3600,
+            database: DatabaseConfig::default(),
         }
     }
 }
@@ -135,6 +170,15 @@ impl Config {
         }
         if self.max_body_size < 1024 {
             return Err(error("max_body_size", "must be at least 1024 bytes"));
+        }
+        if self.database.max_connections == 0 {
+            return Err(error("database.max_connections", "must be at least 1"));
+        }
+        if self.database.acquire_timeout == 0 {
+            return Err(error(
+                "database.acquire_timeout",
+                "must be at least 1 second",
+            ));
         }
         if let Some(issuer) = &self.issuer {
             check_issuer(issuer).map_err(|m| error("issuer", m))?;

@@ -270,6 +270,16 @@ impl fmt::Display for OAuthError {
 
 impl std::error::Error for OAuthError {}
 
+impl OAuthError {
+    /// A storage failure at the authorization endpoint: `temporarily_unavailable`, 503
+    /// (RFC 6749 §4.1.2.1). Logged here, details never sent.
+    pub fn temporarily_unavailable(error: crate::store::StorageError) -> Self {
+        log::error!("oauth2 storage failure: {error}");
+        OAuthError::new(ErrorCode::TemporarilyUnavailable)
+            .with_description("the authorization server is temporarily unavailable")
+    }
+}
+
 impl From<crate::store::StorageError> for OAuthError {
     /// Storage failures are logged here, once, and answered as `server_error` with status 503
     /// (the client may retry); details never reach the client.

@@ -49,6 +49,9 @@
 #![deny(unreachable_pub, missing_docs, rustdoc::broken_intra_doc_links)]
 #![forbid(unsafe_code)]
 
+// The crate's own derives name `::oauth_runtime`, also from inside it.
+extern crate self as oauth_runtime;
+
 mod client_auth;
 pub mod config;
 mod endpoints;
@@ -67,7 +70,7 @@ mod server;
 pub mod store;
 pub mod token;
 
-pub use crate::config::{Config, ConfigError, TokenLocation};
+pub use crate::config::{Config, ConfigError, DatabaseConfig, TokenLocation};
 pub use crate::error::{ErrorCode, ErrorTarget, OAuthError};
 pub use crate::grants::{
     AuthorizationCodeGrant, AuthorizationCodeHooks, AuthorizationRequest, ClientCredentialsGrant,
@@ -87,6 +90,10 @@ pub use crate::response::{OAuthResponse, ResponseMode};
 pub use crate::rocket::{oauth_routes, Authorized, OAuth2, OptionalAuthorized, RequiredScope};
 pub use crate::scope::Scope;
 pub use crate::server::AuthorizationServer;
+#[cfg(feature = "postgres")]
+pub use crate::store::sql::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use crate::store::sql::SqliteStore;
 pub use crate::store::{
     CodeRedemption, MemoryStore, Rotation, Storage, StorageError, StorageResult,
 };

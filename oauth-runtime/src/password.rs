@@ -31,10 +31,25 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     })
 }
 
-/// Spends the time of one verification and returns `false`: call it when the user is unknown.
-pub fn verify_nothing(password: &str) -> bool {
+/// Spends the time of one verification and returns `None`: call it when the user is unknown.
+pub fn verify_nothing<T>(password: &str) -> Option<T> {
     let _ = verify_password(password, dummy_hash());
-    false
+    None
+}
+
+/// Verifies `password` for a user found by username (owner and stored hash), or spends the
+/// same time when none was found. Runs on the blocking pool: Argon2 takes milliseconds of CPU.
+pub async fn verify_user(
+    found: Option<(crate::ResourceOwner, String)>,
+    password: &str,
+) -> crate::StorageResult<Option<crate::ResourceOwner>> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || match found {
+        Some((owner, hash)) => verify_password(&password, &hash).then_some(owner),
+        None => verify_nothing(&password),
+    })
+    .await
+    .map_err(|e| crate::StorageError::from_source("password verification task failed", e))
 }
 
 #[cfg(test)]
@@ -48,6 +63,6 @@ mod tests {
         assert!(verify_password("correct horse", &h));
         assert!(!verify_password("correct horse ", &h));
         assert!(!verify_password("x", "not a hash"));
-        assert!(!verify_nothing("correct horse"));
+        assert!(verify_nothing::<()>("correct horse").is_none());
     }
 }

@@ -218,12 +218,17 @@ impl AuthorizationServer {
         let client_id = request
             .param("client_id")
             .ok_or_else(|| OAuthError::invalid_request("missing `client_id` parameter"))?;
-        let client = self.storage.find_client(client_id).await?.ok_or_else(|| {
-            // Shown to the resource owner; no client authentication failed, so 400.
-            OAuthError::new(ErrorCode::InvalidClient)
-                .with_description("unknown client")
-                .with_status(400)
-        })?;
+        let client = self
+            .storage
+            .find_client(client_id)
+            .await
+            .map_err(OAuthError::temporarily_unavailable)?
+            .ok_or_else(|| {
+                // Shown to the resource owner; no client authentication failed, so 400.
+                OAuthError::new(ErrorCode::InvalidClient)
+                    .with_description("unknown client")
+                    .with_status(400)
+            })?;
         let given = request.param("redirect_uri");
         let redirect_uri = match given {
             // RFC 9700 §4.1.3: exact string matching.

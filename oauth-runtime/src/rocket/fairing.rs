@@ -8,8 +8,9 @@ use ::rocket::fairing::{self, Fairing, Info, Kind};
 use ::rocket::figment::providers::Env;
 use ::rocket::figment::Figment;
 use ::rocket::http::{Header, Status};
-use ::rocket::{Build, Request, Response, Rocket};
+use ::rocket::{Build, Orbit, Request, Response, Rocket};
 use serde::Deserialize;
+use std::time::Duration;
 
 use super::guard::GuardFailure;
 use crate::config::Config;
@@ -40,7 +41,7 @@ use crate::token::BearerToken;
 /// }
 /// ```
 pub struct OAuth2 {
-    storage: Arc<dyn Storage>,
+    storage: StorageSource,
     grants: Vec<Arc<dyn Grant>>,
     bearer: Option<BearerToken>,
     validator: Option<Arc<dyn BearerTokenValidator>>,
@@ -53,6 +54,13 @@ impl std::fmt::Debug for OAuth2 {
             .field("grants", &self.grants.len())
             .finish_non_exhaustive()
     }
+}
+
+/// Where the storage comes from.
+enum StorageSource {
+    Given(Arc<dyn Storage>),
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    Database,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +77,27 @@ impl OAuth2 {
 
     /// The fairing on storage the app shares.
     pub fn with_shared_storage(storage: Arc<dyn Storage>) -> Self {
+        Self::with_source(StorageSource::Given(storage))
+    }
+
+    /// The fairing on the SQL database that `[default.oauth2.database]` names (else
+    /// `DATABASE_URL`, else `sqlite://oauth2.db`), connected and migrated at ignite. Launch
+    /// fails, naming the cause, if the database cannot be reached.
+    ///
+    /// ```no_run
+    /// use oauth_runtime::{grants, OAuth2};
+    ///
+    /// #[rocket::launch]
+    /// fn rocket() -> _ {
+    ///     rocket::build().attach(OAuth2::database().grants(grants![ClientCredentials]))
+    /// }
+    /// ```
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub fn database() -> Self {
+        Self::with_source(StorageSource::Database)
+    }
+
+    fn with_source(storage: StorageSource) -> Self {
         OAuth2 {
             storage,
             grants: Vec::new(),
@@ -123,9 +152,23 @@ impl OAuth2 {
         Ok(root.oauth2)
     }
 
-    fn build(&self, config: Config) -> Result<(AuthorizationServer, ResourceProtector), String> {
-        let mut server = AuthorizationServer::with_config(self.storage.clone(), config)
-            .map_err(|e| e.to_string())?;
+    async fn storage(&self, config: &Config) -> Result<Arc<dyn Storage>, String> {
+        match &self.storage {
+            StorageSource::Given(storage) => Ok(storage.clone()),
+            #[cfg(any(feature = "sqlite", feature = "postgres"))]
+            StorageSource::Database => crate::store::sql::connect(&config.database)
+                .await
+                .map_err(|e| format!("oauth2.database: {}", error_chain(&e))),
+        }
+    }
+
+    async fn build(
+        &self,
+        config: Config,
+    ) -> Result<(AuthorizationServer, ResourceProtector), String> {
+        let storage = self.storage(&config).await?;
+        let mut server =
+            AuthorizationServer::with_config(storage.clone(), config).map_err(|e| e.to_string())?;
         for grant in &self.grants {
             server.register_shared_grant(grant.clone());
         }
@@ -135,7 +178,7 @@ impl OAuth2 {
         let validator = self
             .validator
             .clone()
-            .unwrap_or_else(|| Arc::new(StorageTokenValidator::new(self.storage.clone())));
+            .unwrap_or_else(|| Arc::new(StorageTokenValidator::new(storage)));
         let protector = ResourceProtector::new(&server.config().realm, validator)
             .with_locations(server.config().bearer_token_locations.clone());
         Ok((server, protector))
@@ -156,13 +199,44 @@ impl Fairing for OAuth2 {
             Some(config) => Ok(config.clone()),
             None => OAuth2::read_config(rocket.figment()),
         };
-        match config.and_then(|config| self.build(config)) {
+        let built = match config {
+            Ok(config) => self.build(config).await,
+            Err(message) => Err(message),
+        };
+        match built {
             Ok((server, protector)) => Ok(rocket.manage(server).manage(protector)),
             Err(message) => {
                 log::error!("oauth2 configuration error: {message}");
                 Err(rocket)
             }
         }
+    }
+
+    /// Starts housekeeping: every `purge_interval` seconds, expired codes and tokens go.
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let Some(server) = rocket.state::<AuthorizationServer>() else {
+            return;
+        };
+        let interval = server.config().purge_interval;
+        if interval == 0 {
+            return;
+        }
+        let storage = server.shared_storage();
+        let mut shutdown = rocket.shutdown();
+        ::rocket::tokio::spawn(async move {
+            let mut ticks = ::rocket::tokio::time::interval(Duration::from_secs(interval));
+            loop {
+                ::rocket::tokio::select! {
+                    _ = ticks.tick() => {}
+                    _ = &mut shutdown => break,
+                }
+                match storage.purge_expired(crate::model::now()).await {
+                    Ok(n) if n > 0 => log::info!("oauth2: purged {n} expired codes and tokens"),
+                    Ok(_) => {}
+                    Err(e) => log::warn!("oauth2: housekeeping failed: {e}"),
+                }
+            }
+        });
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
@@ -186,4 +260,17 @@ impl Fairing for OAuth2 {
             }
         }
     }
+}
+
+/// An error and its causes, one line.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

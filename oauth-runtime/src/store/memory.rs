@@ -183,17 +183,7 @@ impl Storage for MemoryStore {
         password: &str,
     ) -> StorageResult<Option<ResourceOwner>> {
         let found = self.lock()?.users.get(username).cloned();
-        let password = password.to_owned();
-        // Argon2 takes milliseconds of CPU: keep it off the async executor.
-        tokio::task::spawn_blocking(move || match found {
-            Some((owner, hash)) => password::verify_password(&password, &hash).then_some(owner),
-            None => {
-                password::verify_nothing(&password);
-                None
-            }
-        })
-        .await
-        .map_err(|e| StorageError::from_source("password verification task failed", e))
+        password::verify_user(found, password).await
     }
 
     async fn find_user(&self, user_id: &str) -> StorageResult<Option<ResourceOwner>> {
@@ -202,5 +192,28 @@ impl Storage for MemoryStore {
             .users
             .get(user_id)
             .map(|(owner, _)| owner.clone()))
+    }
+
+    async fn purge_expired(&self, now: u64) -> StorageResult<u64> {
+        let mut inner = self.lock()?;
+        let codes_before = inner.codes.len();
+        let cutoff = now.saturating_sub(super::CODE_RETENTION.unsigned_abs());
+        inner.codes.retain(|_, (code, _)| code.expires_at >= cutoff);
+        let tokens_before = inner.tokens.len();
+        let tokens = std::mem::take(&mut inner.tokens);
+        inner.by_access.clear();
+        inner.by_refresh.clear();
+        inner.families.clear();
+        // Same rule as the SQL stores: a token goes when its access token has expired and its
+        // refresh token (kept for reuse detection even when rotated) has expired too.
+        for token in tokens {
+            let refresh_gone = token.refresh_token_hash.is_none()
+                || token.refresh_token_expires_at.is_some_and(|exp| exp < now);
+            if !(token.expires_at() < now && refresh_gone) {
+                inner.insert_token(token);
+            }
+        }
+        let purged = (codes_before - inner.codes.len()) + (tokens_before - inner.tokens.len());
+        Ok(purged as u64)
     }
 }

@@ -5,8 +5,14 @@
 //! the security of single-use codes and refresh-token rotation rests on it.
 
 mod memory;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod sql;
 
 pub use memory::MemoryStore;
+
+/// Seconds a used or expired authorization code is kept, so that a late replay is still
+/// recognised (and revokes its tokens) before housekeeping deletes it.
+pub const CODE_RETENTION: i64 = 24 * 3600;
 
 use std::sync::Arc;
 
@@ -119,4 +125,11 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Finds a resource owner by id.
     async fn find_user(&self, user_id: &str) -> StorageResult<Option<ResourceOwner>>;
+
+    /// Deletes codes and tokens that can no longer be used (housekeeping); returns how many.
+    /// The default keeps everything.
+    async fn purge_expired(&self, now: u64) -> StorageResult<u64> {
+        let _ = now;
+        Ok(0)
+    }
 }

@@ -1,0 +1,42 @@
+//! PostgreSQL: for several instances behind a load balancer sharing one database.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Pool, Postgres};
+
+use super::db_error;
+use crate::config::DatabaseConfig;
+use crate::store::StorageResult;
+
+/// A [`Storage`](crate::Storage) on PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: Pool<Postgres>,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user:pass@host/db`) and applies migrations unless
+    /// `config.migrate` is off. Several instances may run them at once: sqlx takes an advisory
+    /// lock.
+    pub async fn connect(url: &str, config: &DatabaseConfig) -> StorageResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(config.max_connections)
+            .min_connections(config.min_connections)
+            .acquire_timeout(Duration::from_secs(config.acquire_timeout))
+            .connect(url)
+            .await
+            .map_err(db_error)?;
+        let store = PostgresStore { pool };
+        if config.migrate {
+            store.migrate().await?;
+        }
+        Ok(store)
+    }
+}
+
+sql_store!(
+    PostgresStore,
+    Postgres,
+    sqlx::migrate!("migrations/postgres")
+);

@@ -1,0 +1,415 @@
+//! The storage contract, run against every store: memory, SQLite and PostgreSQL.
+
+use std::sync::Arc;
+
+use oauth_runtime::secret::SecretHash;
+use oauth_runtime::{
+    AuthMethod, AuthorizationCode, Client, CodeChallengeMethod, CodeRedemption, DatabaseConfig,
+    GrantType, MemoryStore, PostgresStore, ResourceOwner, ResponseType, Rotation, Scope,
+    SqliteStore, Storage, Token,
+};
+
+/// A store under test, with the way to add clients and users to it.
+pub enum Backend {
+    Memory(MemoryStore),
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl Backend {
+    pub fn storage(&self) -> Arc<dyn Storage> {
+        match self {
+            Backend::Memory(s) => Arc::new(s.clone()),
+            Backend::Sqlite(s) => Arc::new(s.clone()),
+            Backend::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub async fn add_client(&self, client: Client) {
+        match self {
+            Backend::Memory(s) => s.add_client(client),
+            Backend::Sqlite(s) => s.create_client(&client).await.expect("client"),
+            Backend::Postgres(s) => s.create_client(&client).await.expect("client"),
+        }
+    }
+
+    pub async fn add_user(&self, username: &str, password: &str) -> ResourceOwner {
+        match self {
+            Backend::Memory(s) => s.add_user(username, password),
+            Backend::Sqlite(s) => s.create_user(username, password).await.expect("user"),
+            Backend::Postgres(s) => s.create_user(username, password).await.expect("user"),
+        }
+    }
+}
+
+pub async fn memory() -> Option<Backend> {
+    Some(Backend::Memory(MemoryStore::new()))
+}
+
+pub async fn sqlite() -> Option<Backend> {
+    let dir = std::env::temp_dir().join(format!(
+        "oauth-sqlite-{}",
+        oauth_runtime::secret::generate_token(10)
+    ));
+    std::fs::create_dir_all(&dir).ok()?;
+    let url = format!("sqlite://{}", dir.join("test.db").display());
+    Some(Backend::Sqlite(
+        SqliteStore::connect(&url, &DatabaseConfig::default())
+            .await
+            .expect("sqlite"),
+    ))
+}
+
+pub async fn postgres() -> Option<Backend> {
+    let url = crate::pg::fresh_database().await?;
+    Some(Backend::Postgres(
+        PostgresStore::connect(&url, &DatabaseConfig::default())
+            .await
+            .expect("postgres"),
+    ))
+}
+
+fn code(hash: SecretHash, expires_at: u64) -> AuthorizationCode {
+    AuthorizationCode {
+        code_hash: hash,
+        client_id: "web".into(),
+        redirect_uri: Some("https://web.example/cb".into()),
+        scope: Scope::parse("profile email").unwrap(),
+        user_id: "alice".into(),
+        code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
+        code_challenge_method: Some(CodeChallengeMethod::S256),
+        issued_at: 1_000,
+        expires_at,
+    }
+}
+
+fn token(access: &str, refresh: Option<&str>, family: &str) -> Token {
+    Token {
+        access_token_hash: SecretHash::of(access),
+        refresh_token_hash: refresh.map(SecretHash::of),
+        client_id: "web".into(),
+        user_id: Some("alice".into()),
+        scope: Scope::parse("profile").unwrap(),
+        grant_type: GrantType::AuthorizationCode,
+        issued_at: oauth_runtime::model::now(),
+        expires_in: 3600,
+        refresh_token_expires_at: Some(oauth_runtime::model::now() + 86_400),
+        family: family.into(),
+        access_token_revoked: false,
+        refresh_token_revoked: false,
+    }
+}
+
+async fn clients_round_trip(b: Backend) {
+    b.add_client(
+        Client::with_secret("web", "s3cret-s3cret")
+            .redirect_uris(["https://web.example/cb", "https://web.example/other"])
+            .grant_types([GrantType::AuthorizationCode, GrantType::RefreshToken])
+            .response_types([ResponseType::Code])
+            .scope("profile email")
+            .auth_method(AuthMethod::ClientSecretPost)
+            .name("Web"),
+    )
+    .await;
+    b.add_client(Client::public("spa").redirect_uris(["http://127.0.0.1/cb"]))
+        .await;
+    let s = b.storage();
+    let web = s.find_client("web").await.unwrap().expect("web");
+    assert_eq!(web.client_id(), "web");
+    assert!(web.check_client_secret("s3cret-s3cret"));
+    assert!(!web.check_client_secret("s3cret"));
+    assert!(web.check_redirect_uri("https://web.example/other"));
+    assert!(!web.check_redirect_uri("https://web.example/"));
+    assert_eq!(web.default_redirect_uri(), None);
+    assert!(web.check_grant_type(&GrantType::RefreshToken));
+    assert!(!web.check_grant_type(&GrantType::Password));
+    assert!(web.check_response_type(ResponseType::Code));
+    assert_eq!(web.scope().to_string(), "email profile");
+    assert_eq!(
+        web.token_endpoint_auth_method(),
+        AuthMethod::ClientSecretPost
+    );
+    assert_eq!(web.client_name(), Some("Web"));
+    let spa = s.find_client("spa").await.unwrap().expect("spa");
+    assert!(spa.is_public());
+    assert_eq!(
+        spa.default_redirect_uri().as_deref(),
+        Some("http://127.0.0.1/cb")
+    );
+    assert!(s.find_client("nobody").await.unwrap().is_none());
+}
+
+async fn codes_are_single_use(b: Backend) {
+    let s = b.storage();
+    let hash = SecretHash::of("code-1");
+    let saved = code(hash, 2_000);
+    s.save_authorization_code(saved.clone()).await.unwrap();
+    assert_eq!(
+        s.consume_authorization_code(&hash).await.unwrap(),
+        CodeRedemption::Redeemed(saved.clone())
+    );
+    assert_eq!(
+        s.consume_authorization_code(&hash).await.unwrap(),
+        CodeRedemption::AlreadyUsed(saved)
+    );
+    assert_eq!(
+        s.consume_authorization_code(&SecretHash::of("other"))
+            .await
+            .unwrap(),
+        CodeRedemption::Unknown
+    );
+}
+
+async fn concurrent_redemptions_give_one(b: Backend) {
+    let s = b.storage();
+    let hash = SecretHash::of("code-race");
+    s.save_authorization_code(code(hash, 2_000)).await.unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let s = s.clone();
+            rocket::tokio::spawn(async move { s.consume_authorization_code(&hash).await })
+        })
+        .collect();
+    let mut redeemed = 0;
+    for task in tasks {
+        match task.await.unwrap().expect("no storage error") {
+            CodeRedemption::Redeemed(_) => redeemed += 1,
+            CodeRedemption::AlreadyUsed(_) => {}
+            CodeRedemption::Unknown => panic!("code lost"),
+        }
+    }
+    assert_eq!(redeemed, 1);
+}
+
+async fn tokens_are_found_by_digest(b: Backend) {
+    let s = b.storage();
+    let t = token("access-1", Some("refresh-1"), "fam-1");
+    s.save_token(t.clone()).await.unwrap();
+    assert_eq!(
+        s.find_access_token(&SecretHash::of("access-1"))
+            .await
+            .unwrap(),
+        Some(t.clone())
+    );
+    assert_eq!(
+        s.find_refresh_token(&SecretHash::of("refresh-1"))
+            .await
+            .unwrap(),
+        Some(t)
+    );
+    assert!(s
+        .find_access_token(&SecretHash::of("refresh-1"))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(s
+        .find_refresh_token(&SecretHash::of("access-1"))
+        .await
+        .unwrap()
+        .is_none());
+    let no_refresh = Token {
+        refresh_token_hash: None,
+        refresh_token_expires_at: None,
+        user_id: None,
+        ..token("access-2", None, "fam-2")
+    };
+    s.save_token(no_refresh.clone()).await.unwrap();
+    assert_eq!(
+        s.find_access_token(&SecretHash::of("access-2"))
+            .await
+            .unwrap(),
+        Some(no_refresh)
+    );
+}
+
+async fn rotation_and_reuse(b: Backend) {
+    let s = b.storage();
+    s.save_token(token("a1", Some("r1"), "fam")).await.unwrap();
+    let rotated = s
+        .rotate_refresh_token(&SecretHash::of("r1"), token("a2", Some("r2"), "fam"))
+        .await
+        .unwrap();
+    assert_eq!(rotated, Rotation::Rotated);
+    let old = s
+        .find_refresh_token(&SecretHash::of("r1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(old.refresh_token_revoked && old.access_token_revoked);
+    let new = s
+        .find_access_token(&SecretHash::of("a2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!new.access_token_revoked);
+    // Reuse of r1: nothing saved, the whole family revoked.
+    let reused = s
+        .rotate_refresh_token(&SecretHash::of("r1"), token("a3", Some("r3"), "fam"))
+        .await
+        .unwrap();
+    assert_eq!(reused, Rotation::Reused);
+    assert!(s
+        .find_access_token(&SecretHash::of("a3"))
+        .await
+        .unwrap()
+        .is_none());
+    let new = s
+        .find_refresh_token(&SecretHash::of("r2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(new.access_token_revoked && new.refresh_token_revoked);
+    let unknown = s
+        .rotate_refresh_token(&SecretHash::of("nope"), token("a4", None, "x"))
+        .await
+        .unwrap();
+    assert_eq!(unknown, Rotation::Unknown);
+}
+
+async fn concurrent_rotations_give_one(b: Backend) {
+    let s = b.storage();
+    s.save_token(token("ca", Some("cr"), "cfam")).await.unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let s = s.clone();
+            rocket::tokio::spawn(async move {
+                let new = token(&format!("ca-{i}"), Some(&format!("cr-{i}")), "cfam");
+                s.rotate_refresh_token(&SecretHash::of("cr"), new).await
+            })
+        })
+        .collect();
+    let mut rotated = 0;
+    for task in tasks {
+        if task.await.unwrap().expect("no storage error") == Rotation::Rotated {
+            rotated += 1;
+        }
+    }
+    assert_eq!(rotated, 1);
+}
+
+async fn revocation(b: Backend) {
+    let s = b.storage();
+    s.save_token(token("ra", Some("rr"), "rfam")).await.unwrap();
+    s.save_token(token("rb", Some("rs"), "rfam")).await.unwrap();
+    s.save_token(token("rc", Some("rt"), "other"))
+        .await
+        .unwrap();
+    s.revoke_access_token(&SecretHash::of("ra")).await.unwrap();
+    let a = s
+        .find_access_token(&SecretHash::of("ra"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(a.access_token_revoked && !a.refresh_token_revoked);
+    s.revoke_family("rfam").await.unwrap();
+    let b2 = s
+        .find_access_token(&SecretHash::of("rb"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(b2.access_token_revoked && b2.refresh_token_revoked);
+    let c = s
+        .find_access_token(&SecretHash::of("rc"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!c.access_token_revoked && !c.refresh_token_revoked);
+}
+
+async fn users(b: Backend) {
+    let alice = b.add_user("alice", "correct horse").await;
+    let s = b.storage();
+    assert_eq!(
+        s.authenticate_user("alice", "correct horse").await.unwrap(),
+        Some(alice.clone())
+    );
+    assert_eq!(s.authenticate_user("alice", "wrong").await.unwrap(), None);
+    assert_eq!(
+        s.authenticate_user("bob", "correct horse").await.unwrap(),
+        None
+    );
+    assert_eq!(s.find_user(&alice.id).await.unwrap(), Some(alice));
+    assert_eq!(s.find_user("nobody").await.unwrap(), None);
+}
+
+async fn purge_keeps_what_can_still_be_used(b: Backend) {
+    let s = b.storage();
+    let now = oauth_runtime::model::now();
+    s.save_authorization_code(code(SecretHash::of("old-code"), 1_000))
+        .await
+        .unwrap();
+    s.save_authorization_code(code(SecretHash::of("new-code"), now + 60))
+        .await
+        .unwrap();
+    let dead = Token {
+        issued_at: 1_000,
+        expires_in: 10,
+        refresh_token_expires_at: Some(2_000),
+        ..token("dead", Some("dead-r"), "f1")
+    };
+    let refreshable = Token {
+        issued_at: 1_000,
+        expires_in: 10,
+        ..token("old-a", Some("live-r"), "f2")
+    };
+    let live = token("live", None, "f3");
+    for t in [dead, refreshable, live] {
+        s.save_token(t).await.unwrap();
+    }
+    assert_eq!(s.purge_expired(now).await.unwrap(), 2);
+    assert!(s
+        .find_access_token(&SecretHash::of("dead"))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(s
+        .find_refresh_token(&SecretHash::of("live-r"))
+        .await
+        .unwrap()
+        .is_some());
+    assert!(s
+        .find_access_token(&SecretHash::of("live"))
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        s.consume_authorization_code(&SecretHash::of("old-code"))
+            .await
+            .unwrap(),
+        CodeRedemption::Unknown
+    );
+    assert!(matches!(
+        s.consume_authorization_code(&SecretHash::of("new-code"))
+            .await
+            .unwrap(),
+        CodeRedemption::Redeemed(_)
+    ));
+}
+
+macro_rules! storage_suite {
+    ($($backend:ident),*) => {$(
+        mod $backend {
+            macro_rules! case {
+                ($name:ident) => {
+                    #[rocket::async_test]
+                    async fn $name() {
+                        if let Some(backend) = super::$backend().await {
+                            super::$name(backend).await;
+                        }
+                    }
+                };
+            }
+            case!(clients_round_trip);
+            case!(codes_are_single_use);
+            case!(concurrent_redemptions_give_one);
+            case!(tokens_are_found_by_digest);
+            case!(rotation_and_reuse);
+            case!(concurrent_rotations_give_one);
+            case!(revocation);
+            case!(users);
+            case!(purge_keeps_what_can_still_be_used);
+        }
+    )*};
+}
+
+storage_suite!(memory, sqlite, postgres);
