@@ -5,7 +5,7 @@ use oauth_runtime::{
     async_trait, AuthMethod, AuthorizationCodeGrant, AuthorizationServer, Authorized, Client,
     ClientCredentialsGrant, Config, CurrentToken, Grant, GrantType, ImplicitGrant, MemoryStore,
     OAuth2, OAuth2Client, OAuthError, OAuthRequest, OAuthResponse, PasswordGrant,
-    RefreshTokenGrant, RequiredScope, ResourceOwner, ResponseType, ScopeRequirement, TokenResponse,
+    RefreshTokenGrant, RequiredScope, ResponseType, ScopeRequirement, TokenResponse,
 };
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client as HttpClient, LocalResponse};
@@ -56,9 +56,9 @@ impl Grant for MagicGrant {
     }
 }
 
-pub fn store() -> MemoryStore {
-    let store = MemoryStore::new();
-    store.add_client(
+/// The test clients.
+pub fn clients() -> Vec<Client> {
+    vec![
         Client::with_secret("web", WEB_SECRET)
             .redirect_uris([WEB_CB])
             .grant_types([
@@ -69,32 +69,31 @@ pub fn store() -> MemoryStore {
             .response_types([ResponseType::Code])
             .scope("profile email")
             .name("Web App"),
-    );
-    store.add_client(
         Client::public("spa")
             .redirect_uris([SPA_CB])
             .grant_types([GrantType::AuthorizationCode, GrantType::RefreshToken])
             .response_types([ResponseType::Code, ResponseType::Token])
             .scope("profile email"),
-    );
-    store.add_client(
         Client::with_secret("svc", SVC_SECRET)
             .auth_method(AuthMethod::ClientSecretPost)
             .grant_types([GrantType::ClientCredentials])
             .scope("read write"),
-    );
-    store.add_client(
         Client::with_secret("multi", WEB_SECRET)
             .redirect_uris(["https://multi.example/a", "https://multi.example/b"])
             .grant_types([GrantType::AuthorizationCode])
             .response_types([ResponseType::Code])
             .scope("profile"),
-    );
-    store.add_client(
         Client::with_secret("ext", EXT_SECRET)
             .grant_types([GrantType::Extension(EXT_GRANT.to_owned())])
             .scope("profile"),
-    );
+    ]
+}
+
+pub fn store() -> MemoryStore {
+    let store = MemoryStore::new();
+    for client in clients() {
+        store.add_client(client);
+    }
     store.add_user("alice", ALICE_PW);
     store
 }
@@ -169,9 +168,18 @@ async fn approve(
     server: &State<AuthorizationServer>,
     request: OAuthRequest,
 ) -> Result<OAuthResponse, OAuthError> {
-    let alice = ResourceOwner::new("alice", "alice");
-    let user = (request.param("decision") == Some("allow")).then_some(&alice);
-    server.create_authorization_response(&request, user).await
+    // Signs alice in through the store, so her id is whatever the store gave her.
+    let user = match request.param("decision") {
+        Some("allow") => server
+            .storage()
+            .authenticate_user("alice", ALICE_PW)
+            .await
+            .map_err(OAuthError::temporarily_unavailable)?,
+        _ => None,
+    };
+    server
+        .create_authorization_response(&request, user.as_ref())
+        .await
 }
 
 pub fn oauth2(store: MemoryStore) -> OAuth2 {

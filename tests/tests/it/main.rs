@@ -15,5 +15,6 @@ mod refresh_token;
 mod request_hygiene;
 mod resource;
 mod revocation;
+mod sql_server;
 mod storage;
 mod ui;
