@@ -54,12 +54,13 @@ extern crate self as oauth_runtime;
 
 mod client_auth;
 pub mod config;
-mod endpoints;
+pub mod endpoints;
 pub mod error;
 pub mod grants;
 pub mod model;
 pub mod password;
 pub mod pkce;
+pub mod registration;
 pub mod request;
 pub mod resource;
 pub mod response;
@@ -71,6 +72,7 @@ pub mod store;
 pub mod token;
 
 pub use crate::config::{Config, ConfigError, DatabaseConfig, TokenLocation};
+pub use crate::endpoints::{EndpointUrls, ServerMetadata};
 pub use crate::error::{ErrorCode, ErrorTarget, OAuthError};
 pub use crate::grants::{
     AuthorizationCodeGrant, AuthorizationCodeHooks, AuthorizationRequest, ClientCredentialsGrant,
@@ -81,6 +83,7 @@ pub use crate::model::{
     AuthMethod, AuthorizationCode, Client, CodeChallengeMethod, Endpoint, GrantType,
     OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, ResourceOwner, ResponseType, Token,
 };
+pub use crate::registration::{ClientMetadata, RegistrationError};
 pub use crate::request::{ClientCredentials, Method, OAuthRequest, Params};
 pub use crate::resource::{
     BearerError, BearerErrorKind, BearerTokenValidator, CurrentToken, ResourceProtector,

@@ -1,40 +1,118 @@
-//! HTML pages: consent (with sign-in) and errors.
+//! HTML pages: home, sign-in, consent and errors. Every page refuses to be framed.
 
 use oauth_runtime::{AuthorizationRequest, OAuthError, Params};
+use rocket::http::{ContentType, Header, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;\
-padding:0 1rem;color:#222}h1{font-size:1.4rem}label{display:block;margin:.6rem 0 .2rem}\
-input[type=text],input[type=password]{width:100%;padding:.5rem;box-sizing:border-box}\
-button{padding:.5rem 1.2rem;margin:1rem .5rem 0 0}.error{color:#b00}li{margin:.2rem 0}";
+const STYLE: &str = "body{font-family:system-ui,-apple-system,sans-serif;max-width:30rem;\
+margin:3rem auto;padding:0 1rem;color:#1f2328;line-height:1.5}\
+h1{font-size:1.35rem;margin-bottom:.5rem}.card{border:1px solid #d0d7de;border-radius:8px;\
+padding:1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.06)}label{display:block;margin:.8rem 0 .25rem;\
+font-weight:600}input[type=text],input[type=password]{width:100%;padding:.55rem;\
+box-sizing:border-box;border:1px solid #d0d7de;border-radius:6px;font-size:1rem}\
+button{padding:.55rem 1.3rem;margin:1.2rem .6rem 0 0;border-radius:6px;border:1px solid #d0d7de;\
+font-size:1rem;cursor:pointer;background:#f6f8fa}button.primary{background:#1f883d;color:#fff;\
+border-color:#1a7f37}.error{color:#cf222e}.muted{color:#656d76;font-size:.9rem}\
+ul.scopes{padding-left:1.2rem}code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}";
+
+/// An HTML page with its status.
+pub struct Page {
+    pub status: Status,
+    pub html: String,
+}
+
+impl<'r> Responder<'r, 'static> for Page {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        Response::build_from(self.html.respond_to(request)?)
+            .status(self.status)
+            .header(ContentType::HTML)
+            // RFC 6749 §10.13 / RFC 9700 §4.16: no clickjacking of sign-in and consent.
+            .header(Header::new("X-Frame-Options", "DENY"))
+            .header(Header::new(
+                "Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            ))
+            .header(Header::new("Cache-Control", "no-store"))
+            .header(Header::new("Referrer-Policy", "no-referrer"))
+            .ok()
+    }
+}
 
 /// Escapes text for HTML.
 pub fn escape(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_owned(),
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            '\'' => "&#39;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html><html><head><meta charset=utf-8><title>{}</title>\
-         <style>{STYLE}</style></head><body>{body}</body></html>",
-        escape(title)
+fn page(status: Status, title: &str, body: &str) -> Page {
+    Page {
+        status,
+        html: format!(
+            "<!doctype html><html lang=en><head><meta charset=utf-8>\
+             <meta name=viewport content=\"width=device-width,initial-scale=1\">\
+             <title>{}</title><style>{STYLE}</style></head><body><div class=card>{body}</div>\
+             </body></html>",
+            escape(title)
+        ),
+    }
+}
+
+pub fn home(issuer: &str) -> Page {
+    page(
+        Status::Ok,
+        "OAuth 2.0 provider",
+        &format!(
+            "<h1>OAuth 2.0 provider</h1><p>Issuer <code>{0}</code>.</p>\
+             <p>Metadata: <a href=\"/.well-known/oauth-authorization-server\">\
+             /.well-known/oauth-authorization-server</a></p>\
+             <p class=muted>Run <code>provider demo</code> to create a demo user and client.</p>",
+            escape(issuer)
+        ),
     )
 }
 
-/// The consent page: names the client and scopes; signs the user in.
-pub fn consent(auth: &AuthorizationRequest, params: &Params, error: Option<&str>) -> String {
+pub fn login(next: &str, csrf: &str, error: Option<&str>) -> Page {
+    let error = error.map_or(String::new(), |e| {
+        format!("<p class=error role=alert>{}</p>", escape(e))
+    });
+    page(
+        if error.is_empty() {
+            Status::Ok
+        } else {
+            Status::Unauthorized
+        },
+        "Sign in",
+        &format!(
+            "<h1>Sign in</h1>{error}<form method=post action=\"/login\">\
+             <input type=hidden name=csrf value=\"{}\"><input type=hidden name=next value=\"{}\">\
+             <label for=username>Username</label>\
+             <input type=text id=username name=username autocomplete=username autofocus required>\
+             <label for=password>Password</label>\
+             <input type=password id=password name=password autocomplete=current-password required>\
+             <button class=primary type=submit>Sign in</button></form>",
+            escape(csrf),
+            escape(next)
+        ),
+    )
+}
+
+/// The consent page: names the client and the scopes, with allow and deny buttons.
+pub fn consent(auth: &AuthorizationRequest, params: &Params, user: &str, csrf: &str) -> Page {
     let name = auth.client.client_name().unwrap_or(auth.client.client_id());
     let hidden: String = params
         .iter()
-        .filter(|(k, _)| !matches!(*k, "username" | "password" | "decision"))
+        .filter(|(k, _)| !matches!(*k, "csrf" | "decision"))
         .map(|(k, v)| {
             format!(
                 "<input type=hidden name=\"{}\" value=\"{}\">",
@@ -43,36 +121,54 @@ pub fn consent(auth: &AuthorizationRequest, params: &Params, error: Option<&str>
             )
         })
         .collect();
-    let scopes: String = auth
-        .scope
-        .iter()
-        .map(|s| format!("<li>{}</li>", escape(s)))
-        .collect();
-    let error = error.map_or(String::new(), |e| {
-        format!("<p class=error>{}</p>", escape(e))
-    });
+    let scopes = if auth.scope.is_empty() {
+        "<p class=muted>No scopes: it will only learn that you signed in.</p>".to_owned()
+    } else {
+        let items: String = auth
+            .scope
+            .iter()
+            .map(|s| format!("<li><code>{}</code></li>", escape(s)))
+            .collect();
+        format!("<p>It asks for:</p><ul class=scopes>{items}</ul>")
+    };
     page(
+        Status::Ok,
         "Authorize",
         &format!(
-            "<h1>{} wants to access your account</h1><p>It asks for:</p><ul>{scopes}</ul>{error}\
-             <form method=post>{hidden}\
-             <label for=username>Username</label><input type=text id=username name=username>\
-             <label for=password>Password</label><input type=password id=password name=password>\
-             <button type=submit name=decision value=allow>allow</button>\
+            "<h1><strong>{}</strong> wants to access your account</h1>\
+             <p class=muted>Signed in as {}. It will be sent back to <code>{}</code>.</p>{scopes}\
+             <form method=post action=\"/oauth/authorize\">{hidden}\
+             <input type=hidden name=csrf value=\"{}\">\
+             <button class=primary type=submit name=decision value=allow>allow</button>\
              <button type=submit name=decision value=deny>deny</button></form>",
-            escape(name)
+            escape(name),
+            escape(user),
+            escape(&auth.redirect_uri),
+            escape(csrf)
         ),
     )
 }
 
-/// An error that must not be redirected.
-pub fn error(error: &OAuthError) -> String {
+/// An error that must not be redirected (unknown client, unregistered redirect URI, ...).
+pub fn error(error: &OAuthError) -> Page {
+    let status = Status::from_code(error.status()).unwrap_or(Status::BadRequest);
     page(
+        status,
         "Error",
         &format!(
-            "<h1>This request cannot be completed</h1><p class=error>{}</p><p>{}</p>",
+            "<h1>This request cannot be completed</h1><p class=error><code>{}</code></p><p>{}</p>\
+             <p class=muted>The application that sent you here may be misconfigured.</p>",
             escape(error.code().as_str()),
             escape(error.description().unwrap_or(""))
         ),
+    )
+}
+
+/// A refused form (missing or wrong CSRF token).
+pub fn forbidden(message: &str) -> Page {
+    page(
+        Status::Forbidden,
+        "Forbidden",
+        &format!("<h1>Forbidden</h1><p class=error>{}</p>", escape(message)),
     )
 }

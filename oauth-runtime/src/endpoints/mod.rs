@@ -1,7 +1,11 @@
-//! Endpoints beside the token endpoint: revocation (RFC 7009) and introspection (RFC 7662).
+//! Endpoints beside the token endpoint: revocation (RFC 7009), introspection (RFC 7662) and
+//! metadata (RFC 8414).
 
 mod introspection;
+mod metadata;
 mod revocation;
+
+pub use metadata::{EndpointUrls, ServerMetadata};
 
 use crate::model::Token;
 use crate::secret::SecretHash;

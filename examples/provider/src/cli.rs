@@ -1,0 +1,144 @@
+//! The commands.
+
+use oauth_runtime::{grants, ClientMetadata, OAuth2};
+use rocket::figment::Figment;
+use serde_json::json;
+
+use crate::db::Db;
+
+pub const DEMO_USER: &str = "demo";
+pub const DEMO_PASSWORD: &str = "demo-password";
+pub const DEMO_REDIRECT: &str = "http://127.0.0.1:9000/callback";
+
+/// The Rocket secret key (for the signed session cookie): `ROCKET_SECRET_KEY`, else a key kept
+/// in `provider.secret` beside the working directory's database, made on first use.
+fn secret_key() -> Result<String, String> {
+    if let Ok(key) = std::env::var("ROCKET_SECRET_KEY") {
+        return Ok(key);
+    }
+    let path = std::path::Path::new("provider.secret");
+    if let Ok(key) = std::fs::read_to_string(path) {
+        return Ok(key.trim().to_owned());
+    }
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    use base64::Engine as _;
+    let key = base64::engine::general_purpose::STANDARD.encode(bytes);
+    std::fs::write(path, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(key)
+}
+
+pub async fn serve(port: Option<u16>) -> Result<(), String> {
+    let db = Db::open().await?;
+    let port = match port {
+        Some(port) => port,
+        None => std::env::var("ROCKET_PORT")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(8000),
+    };
+    let issuer = format!("http://127.0.0.1:{port}");
+    let figment = Figment::from(rocket::Config::figment())
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", port))
+        .merge(("secret_key", secret_key()?))
+        .merge(("oauth2.issuer", issuer.as_str()));
+    let fairing = OAuth2::with_shared_storage(db.storage()).grants(grants![
+        AuthorizationCode,
+        Implicit,
+        Password,
+        ClientCredentials,
+        RefreshToken,
+    ]);
+    println!(
+        "\nOAuth 2.0 provider on {issuer}\n\
+         \n  metadata:  {issuer}/.well-known/oauth-authorization-server\
+         \n  database:  {}\
+         \n\nTo try it, in another terminal:\
+         \n  provider demo        # creates user `{DEMO_USER}` and a client, prints curl lines\n",
+        crate::db::database_url()
+    );
+    crate::routes::mount(rocket::custom(figment), fairing, issuer)
+        .launch()
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+pub async fn create_user(name: &str, password: &str) -> Result<(), String> {
+    if name.is_empty() || password.is_empty() {
+        return Err("a user needs a name and a password".to_owned());
+    }
+    let db = Db::open().await?;
+    let owner = db.create_user(name, password).await?;
+    println!("{}", json!({ "id": owner.id, "username": owner.username }));
+    Ok(())
+}
+
+/// Registers a client from RFC 7591 metadata and prints it as JSON (RFC 7591 §3.2.1 shape).
+pub async fn create_client(metadata: &str) -> Result<(), String> {
+    let metadata: ClientMetadata =
+        serde_json::from_str(metadata).map_err(|e| format!("invalid_client_metadata: {e}"))?;
+    let (client, secret) = metadata.register().map_err(|e| e.to_string())?;
+    let db = Db::open().await?;
+    db.create_client(&client).await?;
+    println!("{}", registration_json(&client, secret.as_deref()));
+    Ok(())
+}
+
+fn registration_json(client: &oauth_runtime::Client, secret: Option<&str>) -> serde_json::Value {
+    let mut out = json!({
+        "client_id": client.client_id,
+        "client_id_issued_at": oauth_runtime::model::now(),
+        "client_name": client.client_name,
+        "redirect_uris": client.redirect_uris,
+        "grant_types": client.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
+        "response_types": client.response_types.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "scope": client.scope.to_string(),
+        "token_endpoint_auth_method": client.token_endpoint_auth_method.as_str(),
+    });
+    if let Some(secret) = secret {
+        out["client_secret"] = json!(secret);
+        out["client_secret_expires_at"] = json!(0);
+    }
+    out
+}
+
+/// Creates the demo user (if missing) and a new demo client; prints how to use them.
+pub async fn demo() -> Result<(), String> {
+    let db = Db::open().await?;
+    let existing = db
+        .storage()
+        .authenticate_user(DEMO_USER, DEMO_PASSWORD)
+        .await
+        .ok()
+        .flatten();
+    if existing.is_none() {
+        db.create_user(DEMO_USER, DEMO_PASSWORD).await?;
+    }
+    let metadata: ClientMetadata = serde_json::from_value(json!({
+        "client_name": "Demo App",
+        "redirect_uris": [DEMO_REDIRECT],
+        "grant_types": ["authorization_code", "refresh_token", "password", "client_credentials", "implicit"],
+        "response_types": ["code", "token"],
+        "scope": "profile email",
+    }))
+    .map_err(|e| e.to_string())?;
+    let (client, secret) = metadata.register().map_err(|e| e.to_string())?;
+    db.create_client(&client).await?;
+    let secret = secret.unwrap_or_default();
+    let id = &client.client_id;
+    println!("{}", registration_json(&client, Some(&secret)));
+    eprintln!(
+        "\nDemo user `{DEMO_USER}` / `{DEMO_PASSWORD}`; demo client `{id}`.\n\
+         Get a token (password grant) and call the API:\n\
+         \n  TOKEN=$(curl -s -u '{id}:{secret}' -d grant_type=password -d username={DEMO_USER} \
+         -d password={DEMO_PASSWORD} -d scope=profile http://127.0.0.1:8000/oauth/token | \
+         python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')\
+         \n  curl -s -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8000/api/me\n\
+         \nOr sign in through the browser (authorization code with PKCE), e.g.:\
+         \n  http://127.0.0.1:8000/oauth/authorize?response_type=code&client_id={id}&scope=profile\
+         &state=xyz&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256\n"
+    );
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! Starts the real binary in a temporary directory (its own SQLite database) on a free port.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_provider");
+pub const DEMO_REDIRECT: &str = "http://127.0.0.1:9000/callback";
+
+pub struct Provider {
+    pub dir: PathBuf,
+    pub base: String,
+    child: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Provider {
+    pub async fn start() -> Provider {
+        let dir = std::env::temp_dir().join(format!(
+            "provider-e2e-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let port = free_port();
+        let child = Command::new(BIN)
+            .args(["serve", "--port", &port.to_string()])
+            .current_dir(&dir)
+            .env_remove("DATABASE_URL")
+            .env_remove("ROCKET_PORT")
+            .env("ROCKET_LOG_LEVEL", "critical")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start provider");
+        let provider = Provider {
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+        };
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(r) = http.get(format!("{}/api/ping", provider.base)).send().await {
+                if r.status().is_success() {
+                    return provider;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("provider did not start");
+    }
+
+    /// Runs a CLI command against this provider's database.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(&self.dir)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run provider")
+    }
+
+    /// `provider demo`: the demo client as JSON.
+    pub fn demo(&self) -> Value {
+        let out = self.cli(&["demo"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("demo prints JSON")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A browser: keeps cookies, does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The `value` of the hidden input `name` in a page.
+pub fn hidden(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let marker_plain = format!("name={name} value=\"");
+    let start = html
+        .find(&marker)
+        .map(|i| i + marker.len())
+        .or_else(|| html.find(&marker_plain).map(|i| i + marker_plain.len()))?;
+    let end = html[start..].find('"')? + start;
+    Some(unescape(&html[start..end]))
+}
+
+/// All hidden inputs of a page.
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<input type=hidden name=") {
+        rest = &rest[i + "<input type=hidden name=".len()..];
+        let name = if let Some(stripped) = rest.strip_prefix('"') {
+            stripped[..stripped.find('"').unwrap()].to_owned()
+        } else {
+            rest[..rest.find(' ').unwrap()].to_owned()
+        };
+        let value_start = rest.find("value=\"").unwrap() + "value=\"".len();
+        let value_end = rest[value_start..].find('"').unwrap() + value_start;
+        out.push((unescape(&name), unescape(&rest[value_start..value_end])));
+        rest = &rest[value_end..];
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The query (or fragment) parameters of a `Location`.
+pub fn location_params(location: &str) -> Vec<(String, String)> {
+    let url = url::Url::parse(location).expect("absolute location");
+    let raw = url
+        .fragment()
+        .map(str::to_owned)
+        .unwrap_or_else(|| url.query().unwrap_or("").to_owned());
+    url::form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+pub fn param(params: &[(String, String)], name: &str) -> Option<String> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+/// Signs `username` in through the login form, starting from `next`; returns the browser.
+pub async fn sign_in(
+    provider: &Provider,
+    browser: &reqwest::Client,
+    next: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = browser
+        .get(provider.url(&format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        )))
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    let csrf = hidden(&html, "csrf").expect("login form has a CSRF token");
+    browser
+        .post(provider.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .unwrap()
+}

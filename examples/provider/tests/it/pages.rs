@@ -1,0 +1,113 @@
+//! Sign-in and consent pages: CSRF, clickjacking, cookies, error pages.
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn consent_without_a_valid_csrf_token_is_refused() {
+    let provider = Provider::start().await;
+    let demo = provider.demo();
+    let id = demo["client_id"].as_str().unwrap();
+    let browser = browser();
+    let next = format!("/oauth/authorize?response_type=code&client_id={id}&scope=profile&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256");
+    sign_in(&provider, &browser, &next, "demo", "demo-password").await;
+    let html = browser
+        .get(provider.url(&next))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut fields: Vec<(String, String)> = hidden_fields(&html)
+        .into_iter()
+        .filter(|(k, _)| k != "csrf")
+        .collect();
+    fields.push(("decision".into(), "allow".into()));
+    let missing = browser
+        .post(provider.url("/oauth/authorize"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 403);
+    fields.push(("csrf".into(), "forged".into()));
+    let forged = browser
+        .post(provider.url("/oauth/authorize"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+    // A login form posted without the site's token is refused too.
+    let login = crate::harness::browser()
+        .post(provider.url("/login"))
+        .form(&[
+            ("username", "demo"),
+            ("password", "demo-password"),
+            ("csrf", "x"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status().as_u16(), 403);
+}
+
+#[tokio::test]
+async fn wrong_password_shows_the_login_form_again() {
+    let provider = Provider::start().await;
+    provider.demo();
+    let browser = browser();
+    let answer = sign_in(&provider, &browser, "/", "demo", "wrong").await;
+    assert_eq!(answer.status().as_u16(), 401);
+    let html = answer.text().await.unwrap();
+    assert!(html.contains("Wrong username or password"));
+    assert!(html.contains("type=password"));
+}
+
+#[tokio::test]
+async fn pages_cannot_be_framed_and_cookies_are_http_only() {
+    let provider = Provider::start().await;
+    provider.demo();
+    let browser = browser();
+    let page = browser.get(provider.url("/login")).send().await.unwrap();
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert!(page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    let answer = sign_in(&provider, &browser, "/", "demo", "demo-password").await;
+    let cookies: Vec<String> = answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("session="))
+        .expect("a session cookie");
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Lax"), "{session}");
+}
+
+#[tokio::test]
+async fn unknown_client_and_unregistered_redirect_show_an_error_page() {
+    let provider = Provider::start().await;
+    let demo = provider.demo();
+    let id = demo["client_id"].as_str().unwrap();
+    for query in [
+        "response_type=code&client_id=nobody".to_owned(),
+        format!("response_type=code&client_id={id}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb"),
+    ] {
+        let answer = browser()
+            .get(provider.url(&format!("/oauth/authorize?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 400, "{query}");
+        assert!(answer.headers().get("location").is_none());
+        let html = answer.text().await.unwrap();
+        assert!(html.contains("This request cannot be completed"), "{html}");
+    }
+}

@@ -1,0 +1,266 @@
+//! Client metadata and its validation (RFC 7591 §2), for registering clients.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{AuthMethod, Client, GrantType, ResponseType};
+use crate::scope::Scope;
+use crate::secret::{generate_token, DEFAULT_TOKEN_LENGTH};
+
+/// Client metadata as RFC 7591 §2 defines it (the fields this server acts on).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientMetadata {
+    /// A human-readable name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_name: Option<String>,
+    /// Redirect URIs, matched exactly.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Grant types; RFC 7591 default `["authorization_code"]`.
+    #[serde(default = "default_grant_types")]
+    pub grant_types: Vec<String>,
+    /// Response types; RFC 7591 default `["code"]`.
+    #[serde(default = "default_response_types")]
+    pub response_types: Vec<String>,
+    /// Space-separated scope the client may request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// `client_secret_basic` (default), `client_secret_post` or `none`.
+    #[serde(default = "default_auth_method")]
+    pub token_endpoint_auth_method: String,
+}
+
+fn default_grant_types() -> Vec<String> {
+    vec!["authorization_code".to_owned()]
+}
+
+fn default_response_types() -> Vec<String> {
+    vec!["code".to_owned()]
+}
+
+fn default_auth_method() -> String {
+    "client_secret_basic".to_owned()
+}
+
+/// Why metadata was refused: an RFC 7591 §3.2.2 error code and a description.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {description}")]
+pub struct RegistrationError {
+    /// `invalid_redirect_uri` or `invalid_client_metadata`.
+    pub code: &'static str,
+    /// What is wrong.
+    pub description: String,
+}
+
+fn metadata_error(description: impl Into<String>) -> RegistrationError {
+    RegistrationError {
+        code: "invalid_client_metadata",
+        description: description.into(),
+    }
+}
+
+fn redirect_error(description: impl Into<String>) -> RegistrationError {
+    RegistrationError {
+        code: "invalid_redirect_uri",
+        description: description.into(),
+    }
+}
+
+/// Checks one redirect URI (RFC 6749 §3.1.2, RFC 8252 §7, RFC 9700 §4.1.3): absolute, no
+/// fragment, no userinfo; `https`, or `http` on a loopback host, or a private-use scheme
+/// (reverse domain name, containing a dot).
+pub fn check_redirect_uri(uri: &str) -> Result<(), RegistrationError> {
+    let parsed = url::Url::parse(uri)
+        .map_err(|_| redirect_error(format!("`{uri}` is not an absolute URI")))?;
+    if parsed.fragment().is_some() || uri.contains('#') {
+        return Err(redirect_error(format!(
+            "`{uri}` has a fragment (RFC 6749 §3.1.2)"
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(redirect_error(format!("`{uri}` has user information")));
+    }
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => match parsed.host() {
+            Some(url::Host::Domain("localhost")) => Ok(()),
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
+            Some(url::Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
+            _ => Err(redirect_error(format!(
+                "`{uri}` must use https (http only on loopback)"
+            ))),
+        },
+        scheme if scheme.contains('.') => Ok(()),
+        _ => Err(redirect_error(format!(
+            "`{uri}` must use https, http on loopback, or a private-use scheme like com.example.app"
+        ))),
+    }
+}
+
+impl ClientMetadata {
+    /// Checks the metadata: known values, consistent grant and response types (RFC 7591
+    /// §2.1), redirect URIs where a redirect-based grant needs them, scope syntax, and that a
+    /// public client asks for no grant that requires authentication.
+    pub fn validate(
+        &self,
+    ) -> Result<(AuthMethod, Vec<GrantType>, Vec<ResponseType>, Scope), RegistrationError> {
+        let method = AuthMethod::parse(&self.token_endpoint_auth_method).ok_or_else(|| {
+            metadata_error(format!(
+                "unknown token_endpoint_auth_method `{}`",
+                self.token_endpoint_auth_method
+            ))
+        })?;
+        let mut grants = Vec::new();
+        for grant in &self.grant_types {
+            let parsed = GrantType::parse(grant);
+            if let GrantType::Extension(uri) = &parsed {
+                if url::Url::parse(uri).is_err() {
+                    return Err(metadata_error(format!("unknown grant type `{grant}`")));
+                }
+            }
+            grants.push(parsed);
+        }
+        let mut responses = Vec::new();
+        for response in &self.response_types {
+            responses
+                .push(ResponseType::parse(response).ok_or_else(|| {
+                    metadata_error(format!("unknown response type `{response}`"))
+                })?);
+        }
+        let has_code = grants.contains(&GrantType::AuthorizationCode);
+        let has_implicit = grants.contains(&GrantType::Implicit);
+        if has_code != responses.contains(&ResponseType::Code) {
+            return Err(metadata_error(
+                "grant type authorization_code and response type code go together (RFC 7591 §2.1)",
+            ));
+        }
+        if has_implicit != responses.contains(&ResponseType::Token) {
+            return Err(metadata_error(
+                "grant type implicit and response type token go together (RFC 7591 §2.1)",
+            ));
+        }
+        if (has_code || has_implicit) && self.redirect_uris.is_empty() {
+            return Err(redirect_error(
+                "redirect_uris are required for redirect-based grants",
+            ));
+        }
+        for uri in &self.redirect_uris {
+            check_redirect_uri(uri)?;
+        }
+        if method == AuthMethod::None
+            && (grants.contains(&GrantType::ClientCredentials)
+                || grants.contains(&GrantType::Password))
+        {
+            return Err(metadata_error(
+                "a public client (token_endpoint_auth_method none) cannot use client_credentials or password",
+            ));
+        }
+        let scope = match &self.scope {
+            Some(s) => s
+                .parse()
+                .map_err(|_| metadata_error("scope is malformed (RFC 6749 §3.3)"))?,
+            None => Scope::empty(),
+        };
+        Ok((method, grants, responses, scope))
+    }
+
+    /// Validates and makes the client, with a fresh id and, unless public, a fresh secret
+    /// (returned once; only its digest is kept).
+    pub fn register(&self) -> Result<(Client, Option<String>), RegistrationError> {
+        let (method, grants, responses, scope) = self.validate()?;
+        let client_id = generate_token(24);
+        let (mut client, secret) = if method == AuthMethod::None {
+            (Client::public(client_id), None)
+        } else {
+            let secret = generate_token(DEFAULT_TOKEN_LENGTH);
+            (Client::with_secret(client_id, &secret), Some(secret))
+        };
+        client.token_endpoint_auth_method = method;
+        client.grant_types = grants;
+        client.response_types = responses;
+        client.redirect_uris = self.redirect_uris.clone();
+        client.scope = scope;
+        client.client_name = self.client_name.clone();
+        Ok((client, secret))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metadata(json: &str) -> ClientMetadata {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn defaults_are_rfc7591s() {
+        let m = metadata(r#"{"redirect_uris": ["https://a.example/cb"]}"#);
+        let (client, secret) = m.register().unwrap();
+        assert_eq!(client.grant_types, [GrantType::AuthorizationCode]);
+        assert_eq!(client.response_types, [ResponseType::Code]);
+        assert_eq!(
+            client.token_endpoint_auth_method,
+            AuthMethod::ClientSecretBasic
+        );
+        assert!(secret.is_some_and(|s| s.len() >= 43));
+    }
+
+    #[test]
+    fn redirect_uri_rules() {
+        for ok in [
+            "https://a.example/cb",
+            "http://127.0.0.1:8080/cb",
+            "http://localhost/cb",
+            "http://[::1]/cb",
+            "com.example.app:/cb",
+        ] {
+            assert!(check_redirect_uri(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://a.example/cb#frag",
+            "https://u:p@a.example/cb",
+            "http://a.example/cb",
+            "relative/cb",
+            "javascript:alert(1)",
+            "ftp://a/cb",
+        ] {
+            assert_eq!(
+                check_redirect_uri(bad).unwrap_err().code,
+                "invalid_redirect_uri",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn inconsistent_or_unknown_values_are_refused() {
+        for json in [
+            r#"{"grant_types": ["authorization_code"], "response_types": ["token"], "redirect_uris": ["https://a/cb"]}"#,
+            r#"{"grant_types": ["teleport"], "response_types": []}"#,
+            r#"{"token_endpoint_auth_method": "private_key_jwt", "redirect_uris": ["https://a/cb"]}"#,
+            r#"{"grant_types": ["client_credentials"], "response_types": [], "token_endpoint_auth_method": "none"}"#,
+            r#"{"scope": "a  b", "redirect_uris": ["https://a/cb"]}"#,
+        ] {
+            assert_eq!(
+                metadata(json).register().unwrap_err().code,
+                "invalid_client_metadata",
+                "{json}"
+            );
+        }
+        assert_eq!(
+            metadata("{}").register().unwrap_err().code,
+            "invalid_redirect_uri"
+        );
+    }
+
+    #[test]
+    fn public_clients_get_no_secret() {
+        let m = metadata(
+            r#"{"redirect_uris": ["http://127.0.0.1/cb"], "token_endpoint_auth_method": "none"}"#,
+        );
+        let (client, secret) = m.register().unwrap();
+        assert!(secret.is_none());
+        assert!(client.secret_hash.is_none());
+    }
+}
