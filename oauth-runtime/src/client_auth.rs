@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::error::OAuthError;
 use crate::model::{AuthMethod, Endpoint, OAuth2Client};
 use crate::request::{ClientCredentials, OAuthRequest};
-use crate::store::Storage;
+use crate::server::AuthorizationServer;
+use crate::throttle::Credential;
 
 /// Authenticates the client of `request` at `endpoint`, accepting only `allowed` methods and
 /// only the method the client registered.
@@ -15,7 +16,7 @@ use crate::store::Storage;
 /// presenting two methods, which is `invalid_request` (RFC 6749 §2.3: "MUST NOT use more than
 /// one authentication method in each request").
 pub(crate) async fn authenticate_client(
-    storage: &dyn Storage,
+    server: &AuthorizationServer,
     request: &OAuthRequest,
     endpoint: Endpoint,
     allowed: &[AuthMethod],
@@ -35,7 +36,15 @@ pub(crate) async fn authenticate_client(
         }
     };
     let failed = || OAuthError::invalid_client("client authentication failed");
-    let Some(client) = storage.find_client(&client_id).await? else {
+    let address = request.remote_addr();
+    let throttle = server.throttle();
+    if secret.is_some() {
+        throttle.check(Credential::ClientSecret, &client_id, address)?;
+    }
+    let Some(client) = server.storage().find_client(&client_id).await? else {
+        if secret.is_some() {
+            throttle.failed(Credential::ClientSecret, &client_id, address);
+        }
         if let Some(secret) = &secret {
             // Spend the time of a secret check so unknown ids are not told apart by timing.
             crate::secret::SecretHash::of("").verify(secret);
@@ -46,7 +55,14 @@ pub(crate) async fn authenticate_client(
         return Err(failed());
     }
     match secret {
-        Some(secret) if !client.check_client_secret(&secret) => Err(failed()),
+        Some(secret) if !client.check_client_secret(&secret) => {
+            throttle.failed(Credential::ClientSecret, &client_id, address);
+            Err(failed())
+        }
+        Some(_) => {
+            throttle.succeeded(Credential::ClientSecret, &client_id, address);
+            Ok(client)
+        }
         None if !client.is_public() => Err(failed()),
         _ => Ok(client),
     }

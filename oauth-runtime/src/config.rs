@@ -68,6 +68,8 @@ pub struct Config {
     pub purge_interval: u64,
     /// The SQL database, for [`OAuth2::database`](crate::OAuth2::database).
     pub database: DatabaseConfig,
+    /// Throttling of failed passwords and client secrets.
+    pub throttle: crate::throttle::ThrottleConfig,
 }
 
 /// The SQL database (`[default.oauth2.database]`).
@@ -115,6 +117,7 @@ impl Default for Config {
             max_body_size: 16 * 1024,
             purge_interval: 3600,
             database: DatabaseConfig::default(),
+            throttle: crate::throttle::ThrottleConfig::default(),
         }
     }
 }
@@ -170,6 +173,14 @@ impl Config {
         }
         if self.max_body_size < 1024 {
             return Err(error("max_body_size", "must be at least 1024 bytes"));
+        }
+        if self.throttle.enabled
+            && (self.throttle.account_failures == 0 || self.throttle.window == 0)
+        {
+            return Err(error(
+                "throttle",
+                "account_failures and window must be positive (or set enabled = false)",
+            ));
         }
         if self.database.max_connections == 0 {
             return Err(error("database.max_connections", "must be at least 1"));

@@ -113,6 +113,7 @@ pub struct OAuthError {
     status: u16,
     target: ErrorTarget,
     basic_challenge: bool,
+    retry_after: Option<u64>,
 }
 
 impl OAuthError {
@@ -126,6 +127,7 @@ impl OAuthError {
             status: code.default_status(),
             target: ErrorTarget::Direct,
             basic_challenge: false,
+            retry_after: None,
         }
     }
 
@@ -171,6 +173,12 @@ impl OAuthError {
     /// Sets the HTTP status used when the error is answered directly.
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = status;
+        self
+    }
+
+    /// Adds `Retry-After` (seconds) to a direct answer, e.g. with status 429.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
         self
     }
 
@@ -249,6 +257,9 @@ impl OAuthError {
             }
             ErrorTarget::Direct => {
                 let mut response = OAuthResponse::json(self.status, self.to_json());
+                if let Some(seconds) = self.retry_after {
+                    response.set_header("Retry-After", seconds.to_string());
+                }
                 if self.basic_challenge && self.status == 401 {
                     // RFC 6749 §5.2: 401 for invalid_client MUST carry WWW-Authenticate.
                     response.set_header("WWW-Authenticate", "Basic realm=\"oauth2\"".to_owned());

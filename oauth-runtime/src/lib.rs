@@ -69,6 +69,7 @@ pub mod scope;
 pub mod secret;
 mod server;
 pub mod store;
+pub mod throttle;
 pub mod token;
 
 pub use crate::config::{Config, ConfigError, DatabaseConfig, TokenLocation};
@@ -100,6 +101,7 @@ pub use crate::store::sql::SqliteStore;
 pub use crate::store::{
     CodeRedemption, MemoryStore, Rotation, Storage, StorageError, StorageResult,
 };
+pub use crate::throttle::{Credential, Throttle, ThrottleConfig};
 pub use crate::token::{
     BearerToken, ExpiresFn, ExpiresIn, TokenContext, TokenGenerator, TokenResponse,
 };

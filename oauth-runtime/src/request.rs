@@ -16,6 +16,9 @@ pub enum Method {
     Other,
 }
 
+/// The longest parameter value accepted, in bytes; longer is `invalid_request`.
+pub const MAX_PARAM_LEN: usize = 4096;
+
 /// Decoded `application/x-www-form-urlencoded` parameters, each name at most once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Params(Vec<(String, String)>);
@@ -38,8 +41,14 @@ impl Params {
                 Some(i) => (&pair[..i], &pair[i + 1..]),
                 None => (pair, &b""[..]),
             };
+            if name.len() > 256 || value.len() > 3 * MAX_PARAM_LEN {
+                return Err(OAuthError::invalid_request("a parameter is too long"));
+            }
             let name = decode_component(name)?;
             let value = decode_component(value)?;
+            if value.len() > MAX_PARAM_LEN {
+                return Err(OAuthError::invalid_request("a parameter is too long"));
+            }
             if value.is_empty() {
                 continue;
             }
@@ -133,6 +142,7 @@ pub struct OAuthRequest {
     authorization: Option<String>,
     form_content_type: bool,
     malformed: Option<OAuthError>,
+    remote_addr: Option<std::net::IpAddr>,
 }
 
 impl OAuthRequest {
@@ -208,6 +218,17 @@ impl OAuthRequest {
     pub fn with_authorization(mut self, value: impl Into<String>) -> OAuthRequest {
         self.authorization = Some(value.into());
         self
+    }
+
+    /// Sets the client's network address (used to throttle failed credentials).
+    pub fn with_remote_addr(mut self, addr: Option<std::net::IpAddr>) -> OAuthRequest {
+        self.remote_addr = addr;
+        self
+    }
+
+    /// The client's network address, if known.
+    pub fn remote_addr(&self) -> Option<std::net::IpAddr> {
+        self.remote_addr
     }
 
     /// The HTTP method.
@@ -373,6 +394,17 @@ mod tests {
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(raw)
         )
+    }
+
+    #[test]
+    fn overlong_parameters_are_refused() {
+        let long = format!("state={}", "a".repeat(MAX_PARAM_LEN + 1));
+        assert_eq!(
+            Params::parse(long.as_bytes()).unwrap_err().code(),
+            ErrorCode::InvalidRequest
+        );
+        let fits = format!("state={}", "a".repeat(MAX_PARAM_LEN));
+        assert!(Params::parse(fits.as_bytes()).is_ok());
     }
 
     #[test]

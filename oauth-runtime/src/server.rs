@@ -14,6 +14,7 @@ use crate::response::{redirect_with, OAuthResponse, ResponseMode};
 use crate::scope::Scope;
 use crate::secret::{generate_token, SecretHash};
 use crate::store::Storage;
+use crate::throttle::Throttle;
 use crate::token::{BearerToken, TokenContext, TokenResponse};
 
 /// An OAuth 2.0 authorization server.
@@ -47,6 +48,7 @@ pub struct AuthorizationServer {
     bearer: BearerToken,
     token_grants: HashMap<GrantType, Arc<dyn Grant>>,
     authorization_grants: HashMap<ResponseType, Arc<dyn Grant>>,
+    throttle: Throttle,
 }
 
 impl fmt::Debug for AuthorizationServer {
@@ -66,24 +68,28 @@ impl AuthorizationServer {
     /// A server on `storage` with the default configuration and no grants.
     pub fn new(storage: impl Storage) -> Self {
         let config = Config::default();
+        let config_throttle = config.throttle.clone();
         AuthorizationServer {
             storage: Arc::new(storage),
             bearer: config.bearer_token(),
             config,
             token_grants: HashMap::new(),
             authorization_grants: HashMap::new(),
+            throttle: Throttle::new(config_throttle),
         }
     }
 
     /// A server on shared storage with a checked configuration.
     pub fn with_config(storage: Arc<dyn Storage>, config: Config) -> Result<Self, ConfigError> {
         config.validate()?;
+        let config_throttle = config.throttle.clone();
         Ok(AuthorizationServer {
             storage,
             bearer: config.bearer_token(),
             config,
             token_grants: HashMap::new(),
             authorization_grants: HashMap::new(),
+            throttle: Throttle::new(config_throttle),
         })
     }
 
@@ -118,6 +124,12 @@ impl AuthorizationServer {
     /// The storage, shared.
     pub fn shared_storage(&self) -> Arc<dyn Storage> {
         self.storage.clone()
+    }
+
+    /// The brute-force throttle of failed passwords and client secrets: the grants and client
+    /// authentication use it, and so can an app's own sign-in form.
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
     }
 
     /// The configuration.
@@ -377,7 +389,7 @@ impl AuthorizationServer {
             .get(&grant_type)
             .ok_or_else(|| OAuthError::new(ErrorCode::UnsupportedGrantType))?;
         let client = crate::client_auth::authenticate_client(
-            self.storage(),
+            self,
             request,
             Endpoint::Token,
             grant.token_endpoint_auth_methods(),

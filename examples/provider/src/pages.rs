@@ -20,11 +20,17 @@ ul.scopes{padding-left:1.2rem}code{background:#f6f8fa;padding:.1rem .3rem;border
 pub struct Page {
     pub status: Status,
     pub html: String,
+    /// `Retry-After` seconds, for a throttled sign-in.
+    pub retry_after: Option<u64>,
 }
 
 impl<'r> Responder<'r, 'static> for Page {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        Response::build_from(self.html.respond_to(request)?)
+        let mut response = Response::build_from(self.html.respond_to(request)?);
+        if let Some(seconds) = self.retry_after {
+            response.header(Header::new("Retry-After", seconds.to_string()));
+        }
+        response
             .status(self.status)
             .header(ContentType::HTML)
             // RFC 6749 §10.13 / RFC 9700 §4.16: no clickjacking of sign-in and consent.
@@ -58,6 +64,7 @@ pub fn escape(s: &str) -> String {
 fn page(status: Status, title: &str, body: &str) -> Page {
     Page {
         status,
+        retry_after: None,
         html: format!(
             "<!doctype html><html lang=en><head><meta charset=utf-8>\
              <meta name=viewport content=\"width=device-width,initial-scale=1\">\
@@ -171,4 +178,16 @@ pub fn forbidden(message: &str) -> Page {
         "Forbidden",
         &format!("<h1>Forbidden</h1><p class=error>{}</p>", escape(message)),
     )
+}
+
+/// Too many failed sign-ins from this address for this account.
+pub fn throttled(retry_after: u64) -> Page {
+    Page {
+        retry_after: Some(retry_after),
+        ..page(
+            Status::TooManyRequests,
+            "Too many attempts",
+            &format!("<h1>Too many failed attempts</h1><p>Try again in {retry_after} seconds.</p>"),
+        )
+    }
 }

@@ -1,8 +1,10 @@
 //! The provider's routes: metadata, sign-in, authorization (consent), the API.
 
+use std::net::IpAddr;
+
 use oauth_runtime::{
-    require_oauth, AuthorizationServer, CurrentToken, EndpointUrls, ErrorTarget, OAuth2,
-    OAuthRequest, OAuthResponse,
+    require_oauth, AuthorizationServer, Credential, CurrentToken, EndpointUrls, ErrorTarget,
+    OAuth2, OAuthRequest, OAuthResponse,
 };
 use rocket::form::{Form, FromForm};
 use rocket::http::uri::Origin;
@@ -77,6 +79,7 @@ async fn login(
     server: &State<AuthorizationServer>,
     secure: SecureCookies,
     csrf: Csrf,
+    ip: Option<IpAddr>,
 ) -> Result<Redirect, Page> {
     if !csrf_ok(cookies, Some(form.csrf)) {
         return Err(pages::forbidden(
@@ -84,24 +87,42 @@ async fn login(
         ));
     }
     let next = safe_next(form.next);
+    // Failed passwords are throttled per (account, address) and per address, as at the
+    // token endpoint.
+    let throttle = server.throttle();
+    if let Err(refused) = throttle.check(Credential::Password, form.username, ip) {
+        return Err(pages::throttled(retry_after(&refused)));
+    }
     match server
         .storage()
         .authenticate_user(form.username, form.password)
         .await
     {
         Ok(Some(owner)) => {
+            throttle.succeeded(Credential::Password, form.username, ip);
             sign_in(secure.0, cookies, &owner);
             Ok(Redirect::to(next))
         }
-        Ok(None) => Err(pages::login(
-            &next,
-            &csrf.0,
-            Some("Wrong username or password."),
-        )),
+        Ok(None) => {
+            throttle.failed(Credential::Password, form.username, ip);
+            Err(pages::login(
+                &next,
+                &csrf.0,
+                Some("Wrong username or password."),
+            ))
+        }
         Err(error) => Err(pages::error(
             &oauth_runtime::OAuthError::temporarily_unavailable(error),
         )),
     }
+}
+
+fn retry_after(refused: &oauth_runtime::OAuthError) -> u64 {
+    refused
+        .to_response()
+        .header("Retry-After")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60)
 }
 
 #[derive(FromForm)]

@@ -50,13 +50,7 @@ impl AuthorizationServer {
 
     async fn introspect(&self, request: &OAuthRequest) -> Result<Introspection, OAuthError> {
         check_post_form(request)?;
-        authenticate_client(
-            self.storage(),
-            request,
-            Endpoint::Introspection,
-            CONFIDENTIAL,
-        )
-        .await?;
+        authenticate_client(self, request, Endpoint::Introspection, CONFIDENTIAL).await?;
         let token = request
             .param("token")
             .ok_or_else(|| OAuthError::invalid_request("missing `token` parameter"))?;

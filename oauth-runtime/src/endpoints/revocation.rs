@@ -25,8 +25,7 @@ impl AuthorizationServer {
 
     async fn revoke(&self, request: &OAuthRequest) -> Result<(), OAuthError> {
         check_post_form(request)?;
-        let client =
-            authenticate_client(self.storage(), request, Endpoint::Revocation, ANY_CLIENT).await?;
+        let client = authenticate_client(self, request, Endpoint::Revocation, ANY_CLIENT).await?;
         let token = request
             .param("token")
             .ok_or_else(|| OAuthError::invalid_request("missing `token` parameter"))?;

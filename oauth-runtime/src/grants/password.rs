@@ -11,6 +11,7 @@ use crate::model::{GrantType, OAuth2Client, ResourceOwner};
 use crate::request::OAuthRequest;
 use crate::server::AuthorizationServer;
 use crate::store::{Storage, StorageResult};
+use crate::throttle::Credential;
 use crate::token::TokenResponse;
 
 /// Hooks of the password grant (Authlib's `authenticate_user`).
@@ -66,12 +67,24 @@ impl<H: PasswordHooks> Grant for PasswordGrant<H> {
         let username = required(request, "username")?;
         let password = required(request, "password")?;
         let scope = requested_scope(request.param("scope"), client.as_ref())?;
+        let address = request.remote_addr();
+        server
+            .throttle()
+            .check(Credential::Password, username, address)?;
         // RFC 6749 §5.2: wrong credentials are invalid_grant, the same for an unknown user.
-        let user = self
+        let Some(user) = self
             .hooks
             .authenticate_user(server.storage(), username, password)
             .await?
-            .ok_or_else(|| OAuthError::invalid_grant("invalid username or password"))?;
+        else {
+            server
+                .throttle()
+                .failed(Credential::Password, username, address);
+            return Err(OAuthError::invalid_grant("invalid username or password"));
+        };
+        server
+            .throttle()
+            .succeeded(Credential::Password, username, address);
         let (response, _) = server
             .issue_token(
                 client.as_ref(),

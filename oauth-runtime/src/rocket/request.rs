@@ -32,7 +32,9 @@ fn build(request: &Request<'_>, body: &[u8]) -> OAuthRequest {
     let method = method_of(request);
     let authorization = match authorization_of(request) {
         Ok(value) => value,
-        Err(error) => return OAuthRequest::failed(method, error),
+        Err(error) => {
+            return OAuthRequest::failed(method, error).with_remote_addr(request.client_ip())
+        }
     };
     let form = request.content_type().is_some_and(|ct| ct.is_form());
     OAuthRequest::from_parts(
@@ -42,6 +44,7 @@ fn build(request: &Request<'_>, body: &[u8]) -> OAuthRequest {
         body,
         authorization,
     )
+    .with_remote_addr(request.client_ip())
 }
 
 /// As a request guard (`GET` routes): the query parameters. Never fails: a malformed request

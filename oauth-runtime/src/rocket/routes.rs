@@ -1,6 +1,10 @@
 //! Ready routes for the endpoints that need nothing of the application.
 
-use ::rocket::{Route, State};
+use ::rocket::http::Method;
+use ::rocket::route::{self as handler, Handler};
+use ::rocket::{Data, Request, Route, State};
+
+use crate::error::OAuthError;
 
 use crate::request::OAuthRequest;
 use crate::response::OAuthResponse;
@@ -30,5 +34,28 @@ async fn introspect(server: &State<AuthorizationServer>, request: OAuthRequest) 
 /// [`AuthorizationServer::validate_authorization_request`] and
 /// [`AuthorizationServer::create_authorization_response`].
 pub fn oauth_routes() -> Vec<Route> {
-    ::rocket::routes![token, revoke, introspect]
+    let mut routes = ::rocket::routes![token, revoke, introspect];
+    // RFC 6749 §3.2: the token endpoint takes POST only; other methods get a JSON answer,
+    // not Rocket's HTML 404.
+    for path in ["/token", "/revoke", "/introspect"] {
+        for method in [Method::Get, Method::Put, Method::Delete, Method::Patch] {
+            routes.push(Route::new(method, path, PostOnly));
+        }
+    }
+    routes
+}
+
+/// Answers 405 `invalid_request` with `Allow: POST`.
+#[derive(Clone, Copy, Debug)]
+struct PostOnly;
+
+#[::rocket::async_trait]
+impl Handler for PostOnly {
+    async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> handler::Outcome<'r> {
+        let mut response = OAuthError::invalid_request("the endpoint accepts POST only")
+            .with_status(405)
+            .to_response();
+        response.set_header("Allow", "POST".to_owned());
+        handler::Outcome::from(request, response)
+    }
 }
