@@ -107,27 +107,33 @@ pub enum ErrorTarget {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuthError {
     code: ErrorCode,
+    status: u16,
     description: Option<Cow<'static, str>>,
+    /// Rarely set parts, boxed to keep `Result<_, OAuthError>` small on the hot path.
+    extra: Option<Box<Extra>>,
+}
+
+/// The parts of an error most errors do without.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Extra {
     uri: Option<String>,
     state: Option<String>,
-    status: u16,
-    target: ErrorTarget,
+    target: Option<ErrorTarget>,
     basic_challenge: bool,
     retry_after: Option<u64>,
 }
+
+/// The target of an error that is answered directly.
+static DIRECT: ErrorTarget = ErrorTarget::Direct;
 
 impl OAuthError {
     /// An error with `code`, answered directly with the code's default status.
     pub fn new(code: ErrorCode) -> Self {
         OAuthError {
             code,
-            description: None,
-            uri: None,
-            state: None,
             status: code.default_status(),
-            target: ErrorTarget::Direct,
-            basic_challenge: false,
-            retry_after: None,
+            description: None,
+            extra: None,
         }
     }
 
@@ -139,7 +145,7 @@ impl OAuthError {
     /// `invalid_client`: 401 with `WWW-Authenticate: Basic` (RFC 6749 §5.2).
     pub fn invalid_client(description: impl Into<Cow<'static, str>>) -> Self {
         let mut error = Self::new(ErrorCode::InvalidClient).with_description(description);
-        error.basic_challenge = true;
+        error.extra_mut().basic_challenge = true;
         error
     }
 
@@ -158,6 +164,10 @@ impl OAuthError {
         Self::new(ErrorCode::UnauthorizedClient).with_description(description)
     }
 
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
     /// Sets the human-readable `error_description`.
     pub fn with_description(mut self, description: impl Into<Cow<'static, str>>) -> Self {
         self.description = Some(description.into());
@@ -166,7 +176,7 @@ impl OAuthError {
 
     /// Sets the `error_uri`.
     pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
-        self.uri = Some(uri.into());
+        self.extra_mut().uri = Some(uri.into());
         self
     }
 
@@ -178,7 +188,7 @@ impl OAuthError {
 
     /// Adds `Retry-After` (seconds) to a direct answer, e.g. with status 429.
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
-        self.retry_after = Some(seconds);
+        self.extra_mut().retry_after = Some(seconds);
         self
     }
 
@@ -190,11 +200,11 @@ impl OAuthError {
         mode: ResponseMode,
         state: Option<&str>,
     ) -> Self {
-        self.target = ErrorTarget::Redirect {
+        self.extra_mut().target = Some(ErrorTarget::Redirect {
             uri: uri.to_owned(),
             mode,
-        };
-        self.state = state.map(str::to_owned);
+        });
+        self.extra_mut().state = state.map(str::to_owned);
         self
     }
 
@@ -210,7 +220,7 @@ impl OAuthError {
 
     /// The `state` that will be echoed, if the error is redirected.
     pub fn state(&self) -> Option<&str> {
-        self.state.as_deref()
+        self.extra.as_ref().and_then(|e| e.state.as_deref())
     }
 
     /// The HTTP status of a direct answer.
@@ -220,7 +230,10 @@ impl OAuthError {
 
     /// Where the error goes.
     pub fn target(&self) -> &ErrorTarget {
-        &self.target
+        self.extra
+            .as_ref()
+            .and_then(|e| e.target.as_ref())
+            .unwrap_or(&DIRECT)
     }
 
     /// The error's parameters in RFC order: `error`, `error_description`, `error_uri`, `state`.
@@ -229,10 +242,11 @@ impl OAuthError {
         if let Some(description) = &self.description {
             params.push(("error_description", description));
         }
-        if let Some(uri) = &self.uri {
+        let extra = self.extra.as_deref();
+        if let Some(uri) = extra.and_then(|e| e.uri.as_deref()) {
             params.push(("error_uri", uri));
         }
-        if let Some(state) = &self.state {
+        if let Some(state) = extra.and_then(|e| e.state.as_deref()) {
             params.push(("state", state));
         }
         params
@@ -251,16 +265,20 @@ impl OAuthError {
     /// The HTTP response for this error: a redirect to the verified URI, or a JSON body with
     /// `Cache-Control: no-store` (and `WWW-Authenticate: Basic` for `invalid_client`).
     pub fn to_response(&self) -> OAuthResponse {
-        match &self.target {
+        match self.target() {
             ErrorTarget::Redirect { uri, mode } => {
                 OAuthResponse::redirect(redirect_with(uri, *mode, &self.params()))
             }
             ErrorTarget::Direct => {
                 let mut response = OAuthResponse::json(self.status, self.to_json());
-                if let Some(seconds) = self.retry_after {
+                let (retry_after, basic_challenge) = self
+                    .extra
+                    .as_deref()
+                    .map_or((None, false), |e| (e.retry_after, e.basic_challenge));
+                if let Some(seconds) = retry_after {
                     response.set_header("Retry-After", seconds.to_string());
                 }
-                if self.basic_challenge && self.status == 401 {
+                if basic_challenge && self.status == 401 {
                     // RFC 6749 §5.2: 401 for invalid_client MUST carry WWW-Authenticate.
                     response.set_header("WWW-Authenticate", "Basic realm=\"oauth2\"".to_owned());
                 }
