@@ -17,47 +17,59 @@ pub struct Provider {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn spawn(dir: &std::path::Path, port: u16) -> Child {
+    Command::new(BIN)
+        .args(["serve", "--port", &port.to_string()])
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("ROCKET_PORT")
+        .env("ROCKET_LOG_LEVEL", "critical")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start provider")
 }
 
 impl Provider {
     pub async fn start() -> Provider {
-        let dir = std::env::temp_dir().join(format!(
-            "provider-e2e-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
+        let name = format!("provider-e2e-{}-{}", std::process::id(), free_port());
+        let dir = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let port = free_port();
-        let child = Command::new(BIN)
-            .args(["serve", "--port", &port.to_string()])
-            .current_dir(&dir)
-            .env_remove("DATABASE_URL")
-            .env_remove("ROCKET_PORT")
-            .env("ROCKET_LOG_LEVEL", "critical")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start provider");
-        let provider = Provider {
-            dir,
-            base: format!("http://127.0.0.1:{port}"),
-            child,
-        };
+        let child = spawn(&dir, port);
+        let provider = Provider { dir, base: format!("http://127.0.0.1:{port}"), child };
+        provider.wait_ready().await;
+        provider
+    }
+
+    async fn wait_ready(&self) {
         let http = reqwest::Client::new();
         for _ in 0..200 {
-            if let Ok(r) = http.get(format!("{}/api/ping", provider.base)).send().await {
+            if let Ok(r) = http.get(format!("{}/api/ping", self.base)).send().await {
                 if r.status().is_success() {
-                    return provider;
+                    return;
                 }
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("provider did not start");
+    }
+
+    /// `kill -9`: no shutdown, no flushing beyond what the database already did.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        let _ = self.child.wait();
+    }
+
+    /// Starts the binary again on the same directory (and database), on a new port.
+    pub async fn restart(&mut self) {
+        let port = free_port();
+        self.child = spawn(&self.dir, port);
+        self.base = format!("http://127.0.0.1:{port}");
+        self.wait_ready().await;
     }
 
     /// Runs a CLI command against this provider's database.
@@ -73,11 +85,7 @@ impl Provider {
     /// `provider demo`: the demo client as JSON.
     pub fn demo(&self) -> Value {
         let out = self.cli(&["demo"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).expect("demo prints JSON")
     }
 

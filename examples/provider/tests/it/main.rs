@@ -2,6 +2,7 @@
 //! real OAuth client (`oauth2`) and a cookie-keeping HTTP client.
 
 mod cli;
+mod crash;
 mod flows;
 mod harness;
 mod pages;
