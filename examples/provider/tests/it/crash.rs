@@ -24,21 +24,31 @@ async fn acknowledged_tokens_survive_kill_dash_nine() {
     let url = provider.url("/oauth/token");
     let workers: Vec<_> = (0..8)
         .map(|_| {
-            let (received, url, id, secret) = (received.clone(), url.clone(), id.clone(), secret.clone());
+            let (received, url, id, secret) =
+                (received.clone(), url.clone(), id.clone(), secret.clone());
             tokio::spawn(async move {
                 let http = reqwest::Client::new();
                 loop {
                     let answer = http
                         .post(&url)
-                        .form(&[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret)])
+                        .form(&[
+                            ("grant_type", "client_credentials"),
+                            ("client_id", &id),
+                            ("client_secret", &secret),
+                        ])
                         .send()
                         .await;
                     let Ok(answer) = answer else { break };
                     if answer.status().as_u16() != 200 {
                         continue;
                     }
-                    let Ok(body) = answer.json::<Value>().await else { break };
-                    received.lock().unwrap().push(body["access_token"].as_str().unwrap().to_owned());
+                    let Ok(body) = answer.json::<Value>().await else {
+                        break;
+                    };
+                    received
+                        .lock()
+                        .unwrap()
+                        .push(body["access_token"].as_str().unwrap().to_owned());
                 }
             })
         })
@@ -58,13 +68,20 @@ async fn acknowledged_tokens_survive_kill_dash_nine() {
     for token in &tokens {
         let introspection: Value = http
             .post(provider.url("/oauth/introspect"))
-            .form(&[("token", token.as_str()), ("client_id", &id), ("client_secret", &secret)])
+            .form(&[
+                ("token", token.as_str()),
+                ("client_id", &id),
+                ("client_secret", &secret),
+            ])
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        assert_eq!(introspection["active"], true, "an acknowledged token was lost");
+        assert_eq!(
+            introspection["active"], true,
+            "an acknowledged token was lost"
+        );
     }
 }

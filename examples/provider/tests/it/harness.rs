@@ -17,7 +17,11 @@ pub struct Provider {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn spawn(dir: &std::path::Path, port: u16) -> Child {
@@ -40,7 +44,11 @@ impl Provider {
         std::fs::create_dir_all(&dir).unwrap();
         let port = free_port();
         let child = spawn(&dir, port);
-        let provider = Provider { dir, base: format!("http://127.0.0.1:{port}"), child };
+        let provider = Provider {
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+        };
         provider.wait_ready().await;
         provider
     }
@@ -85,7 +93,11 @@ impl Provider {
     /// `provider demo`: the demo client as JSON.
     pub fn demo(&self) -> Value {
         let out = self.cli(&["demo"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).expect("demo prints JSON")
     }
 

@@ -1,6 +1,7 @@
 //! Black-box tests of the `provider` binary: started on a free port, driven over HTTP with a
 //! real OAuth client (`oauth2`) and a cookie-keeping HTTP client.
 
+mod browser;
 mod cli;
 mod crash;
 mod flows;

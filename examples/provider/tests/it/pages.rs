@@ -118,12 +118,31 @@ async fn repeated_failed_sign_ins_are_throttled() {
     provider.demo();
     let browser = browser();
     for _ in 0..5 {
-        assert_eq!(sign_in(&provider, &browser, "/", "demo", "wrong").await.status().as_u16(), 401);
+        assert_eq!(
+            sign_in(&provider, &browser, "/", "demo", "wrong")
+                .await
+                .status()
+                .as_u16(),
+            401
+        );
     }
     let refused = sign_in(&provider, &browser, "/", "demo", "demo-password").await;
     assert_eq!(refused.status().as_u16(), 429);
-    assert!(refused.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 0);
+    assert!(
+        refused.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
     // Another account from the same address is not locked by demo's failures.
     provider.cli(&["users", "create", "erin", "--password", "erin-pw"]);
-    assert_eq!(sign_in(&provider, &browser, "/", "erin", "erin-pw").await.status().as_u16(), 303);
+    assert_eq!(
+        sign_in(&provider, &browser, "/", "erin", "erin-pw")
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
 }
