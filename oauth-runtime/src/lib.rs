@@ -99,7 +99,7 @@ pub use crate::store::sql::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use crate::store::sql::SqliteStore;
 pub use crate::store::{
-    CodeRedemption, MemoryStore, Rotation, Storage, StorageError, StorageResult,
+    CachingStore, CodeRedemption, MemoryStore, Rotation, Storage, StorageError, StorageResult,
 };
 pub use crate::throttle::{Credential, Throttle, ThrottleConfig};
 pub use crate::token::{

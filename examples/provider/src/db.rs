@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use oauth_runtime::{
-    Client, DatabaseConfig, PostgresStore, ResourceOwner, SqliteStore, Storage, StorageError,
+    CachingStore, Client, DatabaseConfig, PostgresStore, ResourceOwner, SqliteStore, Storage,
+    StorageError,
 };
 
 /// `DATABASE_URL`, else `sqlite://provider.db` in the working directory.
@@ -44,7 +45,9 @@ impl Db {
 
     pub fn storage(&self) -> Arc<dyn Storage> {
         match self {
-            Db::Sqlite(s) => Arc::new(s.clone()),
+            // This process is the only one that revokes tokens in its SQLite file, so lookups
+            // are cached; PostgreSQL may be shared by several instances, so it is not.
+            Db::Sqlite(s) => Arc::new(CachingStore::new(s.clone())),
             Db::Postgres(s) => Arc::new(s.clone()),
         }
     }

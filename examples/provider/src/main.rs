@@ -9,6 +9,7 @@
 //!
 //! Every command uses `DATABASE_URL`, default `sqlite://provider.db` in the working directory.
 
+mod bench;
 mod cli;
 mod db;
 mod pages;
@@ -44,6 +45,22 @@ enum Command {
     Clients {
         #[command(subcommand)]
         command: ClientsCommand,
+    },
+    /// Seed the database for the load benchmark (see BENCHMARKS.md).
+    #[command(hide = true)]
+    BenchSeed {
+        /// Live access tokens (scope `profile`).
+        #[arg(long, default_value_t = 1000)]
+        tokens: usize,
+        /// Authorization codes (no PKCE, valid 10 minutes).
+        #[arg(long, default_value_t = 0)]
+        codes: usize,
+        /// Refresh tokens.
+        #[arg(long, default_value_t = 0)]
+        refresh: usize,
+        /// Where to write the client and the token strings.
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -81,6 +98,12 @@ fn main() -> std::process::ExitCode {
             Command::Clients {
                 command: ClientsCommand::Create { json },
             } => cli::create_client(&json).await,
+            Command::BenchSeed {
+                tokens,
+                codes,
+                refresh,
+                out,
+            } => bench::seed(tokens, codes, refresh, &out).await,
         }
     });
     match result {

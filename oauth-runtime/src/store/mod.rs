@@ -4,10 +4,12 @@
 //! implementation must make them atomic (a single statement, a transaction, or a lock), because
 //! the security of single-use codes and refresh-token rotation rests on it.
 
+mod cache;
 mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 
+pub use cache::CachingStore;
 pub use memory::MemoryStore;
 
 /// Seconds a used or expired authorization code is kept, so that a late replay is still

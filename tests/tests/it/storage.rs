@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use oauth_runtime::secret::SecretHash;
 use oauth_runtime::{
-    AuthMethod, AuthorizationCode, Client, CodeChallengeMethod, CodeRedemption, DatabaseConfig,
-    GrantType, MemoryStore, PostgresStore, ResourceOwner, ResponseType, Rotation, Scope,
-    SqliteStore, Storage, Token,
+    AuthMethod, AuthorizationCode, CachingStore, Client, CodeChallengeMethod, CodeRedemption,
+    DatabaseConfig, GrantType, MemoryStore, PostgresStore, ResourceOwner, ResponseType, Rotation,
+    Scope, SqliteStore, Storage, Token,
 };
 
 /// A store under test, with the way to add clients and users to it.
@@ -14,6 +14,7 @@ pub enum Backend {
     Memory(MemoryStore),
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
+    Cached(Arc<CachingStore<SqliteStore>>),
 }
 
 impl Backend {
@@ -22,6 +23,7 @@ impl Backend {
             Backend::Memory(s) => Arc::new(s.clone()),
             Backend::Sqlite(s) => Arc::new(s.clone()),
             Backend::Postgres(s) => Arc::new(s.clone()),
+            Backend::Cached(s) => s.clone(),
         }
     }
 
@@ -30,6 +32,7 @@ impl Backend {
             Backend::Memory(s) => s.add_client(client),
             Backend::Sqlite(s) => s.create_client(&client).await.expect("client"),
             Backend::Postgres(s) => s.create_client(&client).await.expect("client"),
+            Backend::Cached(s) => s.inner().create_client(&client).await.expect("client"),
         }
     }
 
@@ -38,6 +41,11 @@ impl Backend {
             Backend::Memory(s) => s.add_user(username, password),
             Backend::Sqlite(s) => s.create_user(username, password).await.expect("user"),
             Backend::Postgres(s) => s.create_user(username, password).await.expect("user"),
+            Backend::Cached(s) => s
+                .inner()
+                .create_user(username, password)
+                .await
+                .expect("user"),
         }
     }
 }
@@ -58,6 +66,14 @@ pub async fn sqlite() -> Option<Backend> {
             .await
             .expect("sqlite"),
     ))
+}
+
+/// SQLite behind the in-process token cache: the same contract must hold.
+pub async fn cached_sqlite() -> Option<Backend> {
+    match sqlite().await? {
+        Backend::Sqlite(store) => Some(Backend::Cached(Arc::new(CachingStore::new(store)))),
+        _ => None,
+    }
 }
 
 pub async fn postgres() -> Option<Backend> {
@@ -316,6 +332,66 @@ async fn revocation(b: Backend) {
     assert!(!c.access_token_revoked && !c.refresh_token_revoked);
 }
 
+async fn lookups_see_revocation_at_once(b: Backend) {
+    let s = b.storage();
+    s.save_token(token("la", Some("lr"), "lfam")).await.unwrap();
+    for _ in 0..3 {
+        assert!(
+            !s.find_access_token(&SecretHash::of("la"))
+                .await
+                .unwrap()
+                .unwrap()
+                .access_token_revoked
+        );
+    }
+    s.revoke_access_token(&SecretHash::of("la")).await.unwrap();
+    assert!(
+        s.find_access_token(&SecretHash::of("la"))
+            .await
+            .unwrap()
+            .unwrap()
+            .access_token_revoked
+    );
+    s.save_token(token("lb", Some("lbr"), "lfam2"))
+        .await
+        .unwrap();
+    assert!(
+        !s.find_access_token(&SecretHash::of("lb"))
+            .await
+            .unwrap()
+            .unwrap()
+            .access_token_revoked
+    );
+    s.revoke_family("lfam2").await.unwrap();
+    assert!(
+        s.find_access_token(&SecretHash::of("lb"))
+            .await
+            .unwrap()
+            .unwrap()
+            .access_token_revoked
+    );
+    s.save_token(token("lc", Some("lcr"), "lfam3"))
+        .await
+        .unwrap();
+    assert!(
+        !s.find_access_token(&SecretHash::of("lc"))
+            .await
+            .unwrap()
+            .unwrap()
+            .access_token_revoked
+    );
+    s.rotate_refresh_token(&SecretHash::of("lcr"), token("ld", Some("ldr"), "lfam3"))
+        .await
+        .unwrap();
+    assert!(
+        s.find_access_token(&SecretHash::of("lc"))
+            .await
+            .unwrap()
+            .unwrap()
+            .access_token_revoked
+    );
+}
+
 async fn users(b: Backend) {
     let alice = b.add_user("alice", "correct horse").await;
     let s = b.storage();
@@ -407,9 +483,10 @@ macro_rules! storage_suite {
             case!(concurrent_rotations_give_one);
             case!(revocation);
             case!(users);
+            case!(lookups_see_revocation_at_once);
             case!(purge_keeps_what_can_still_be_used);
         }
     )*};
 }
 
-storage_suite!(memory, sqlite, postgres);
+storage_suite!(memory, sqlite, cached_sqlite, postgres);

@@ -46,8 +46,12 @@ pub fn database_url(config: &DatabaseConfig) -> String {
 pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Storage>, StorageError> {
     let url = database_url(config);
     if url.starts_with("sqlite:") {
+        // One process owns an SQLite database, so it sees every revocation: token lookups can
+        // be cached in memory (see `CachingStore`).
         #[cfg(feature = "sqlite")]
-        return Ok(Arc::new(SqliteStore::connect(&url, config).await?));
+        return Ok(Arc::new(super::CachingStore::new(
+            SqliteStore::connect(&url, config).await?,
+        )));
     }
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         #[cfg(feature = "postgres")]

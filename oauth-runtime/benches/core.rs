@@ -1,0 +1,168 @@
+//! Micro-benchmarks of the hot paths: `cargo bench -p oauth-runtime`.
+//!
+//! PostgreSQL validation runs when `OAUTH_TEST_POSTGRES_URL` is set (a scratch database).
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use oauth_runtime::secret::{generate_token, SecretHash};
+use oauth_runtime::{
+    AuthorizationServer, BearerToken, Client, ClientCredentialsGrant, DatabaseConfig, GrantType,
+    MemoryStore, OAuthRequest, Params, ResourceProtector, ResourceRequest, Scope, ScopeRequirement,
+    SqliteStore, Storage, StorageTokenValidator, Token, TokenContext,
+};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn token_generation(c: &mut Criterion) {
+    let bearer = BearerToken::new();
+    let client = Client::public("app");
+    let scope = Scope::parse("profile email").unwrap();
+    let ctx = TokenContext {
+        client: &client,
+        grant_type: &GrantType::AuthorizationCode,
+        user_id: Some("alice"),
+        scope: &scope,
+    };
+    c.bench_function("token/generate_bearer_with_refresh", |b| {
+        b.iter(|| bearer.generate(black_box(&ctx), None, true))
+    });
+    c.bench_function("token/random_43_chars", |b| {
+        b.iter(|| generate_token(black_box(43)))
+    });
+    let token = generate_token(43);
+    c.bench_function("hash/sha256_token", |b| {
+        b.iter(|| SecretHash::of(black_box(&token)))
+    });
+}
+
+fn parsing(c: &mut Criterion) {
+    let body = b"grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&redirect_uri=https%3A%2F%2Fclient%2Eexample%2Ecom%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    c.bench_function("request/parse_token_body", |b| {
+        b.iter(|| Params::parse(black_box(body)))
+    });
+    c.bench_function("request/build_with_basic_credentials", |b| {
+        b.iter(|| {
+            let request = OAuthRequest::from_parts(
+                oauth_runtime::Method::Post,
+                None,
+                true,
+                black_box(body),
+                Some("Basic d2ViOndlYi1zZWNyZXQ="),
+            );
+            request.client_credentials().ok()
+        })
+    });
+    c.bench_function("scope/parse", |b| {
+        b.iter(|| Scope::parse(black_box("profile email read:all write")))
+    });
+    let scope = Scope::parse("profile email read write").unwrap();
+    c.bench_function("scope/check_all_of", |b| {
+        b.iter(|| ScopeRequirement::AllOf(&["profile", "email"]).is_satisfied_by(black_box(&scope)))
+    });
+}
+
+fn live_token(access: &str) -> Token {
+    Token {
+        access_token_hash: SecretHash::of(access),
+        refresh_token_hash: None,
+        client_id: "svc".into(),
+        user_id: Some("alice".into()),
+        scope: Scope::parse("profile").unwrap(),
+        grant_type: GrantType::ClientCredentials,
+        issued_at: oauth_runtime::model::now(),
+        expires_in: 3600,
+        refresh_token_expires_at: None,
+        family: generate_token(16),
+        access_token_revoked: false,
+        refresh_token_revoked: false,
+    }
+}
+
+fn validation_on(
+    c: &mut Criterion,
+    name: &str,
+    storage: Arc<dyn Storage>,
+    rt: &tokio::runtime::Runtime,
+) {
+    let access = generate_token(43);
+    rt.block_on(storage.save_token(live_token(&access)))
+        .unwrap();
+    for i in 0..1000 {
+        rt.block_on(storage.save_token(live_token(&format!("{i}-{}", generate_token(20)))))
+            .unwrap();
+    }
+    let protector = ResourceProtector::new("api", Arc::new(StorageTokenValidator::new(storage)));
+    let header = format!("Bearer {access}");
+    let headers = [header.as_str()];
+    let request = ResourceRequest {
+        authorization: &headers,
+        query: None,
+    };
+    c.bench_function(&format!("validate/{name}"), |b| {
+        b.iter(|| {
+            rt.block_on(
+                protector.validate(black_box(&request), &ScopeRequirement::AllOf(&["profile"])),
+            )
+            .unwrap()
+        })
+    });
+}
+
+fn validation(c: &mut Criterion) {
+    let rt = runtime();
+    validation_on(c, "memory", Arc::new(MemoryStore::new()), &rt);
+    let dir = std::env::temp_dir().join(format!("oauth-bench-{}", generate_token(8)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let sqlite = rt
+        .block_on(SqliteStore::connect(&url, &DatabaseConfig::default()))
+        .unwrap();
+    validation_on(c, "sqlite", Arc::new(sqlite), &rt);
+    if let Ok(url) = std::env::var("OAUTH_TEST_POSTGRES_URL") {
+        let pg = rt
+            .block_on(oauth_runtime::PostgresStore::connect(
+                &url,
+                &DatabaseConfig::default(),
+            ))
+            .unwrap();
+        validation_on(c, "postgres", Arc::new(pg), &rt);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn token_endpoint(c: &mut Criterion) {
+    let rt = runtime();
+    let store = MemoryStore::new();
+    store.add_client(
+        Client::with_secret("svc", "svc-secret")
+            .grant_types([GrantType::ClientCredentials])
+            .scope("read"),
+    );
+    let mut server = AuthorizationServer::new(store);
+    server.register_grant(ClientCredentialsGrant);
+    let request =
+        OAuthRequest::post_form(&[("grant_type", "client_credentials"), ("scope", "read")])
+            .with_authorization("Basic c3ZjOnN2Yy1zZWNyZXQ=");
+    c.bench_function("token_endpoint/client_credentials_memory", |b| {
+        b.iter(|| {
+            let response = rt.block_on(server.create_token_response(black_box(&request)));
+            assert_eq!(response.status, 200);
+        })
+    });
+}
+
+criterion_group!(
+    benches,
+    token_generation,
+    parsing,
+    validation,
+    token_endpoint
+);
+criterion_main!(benches);

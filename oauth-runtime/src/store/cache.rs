@@ -1,0 +1,157 @@
+//! An in-process cache of access-token lookups, for stores only this process writes to.
+//!
+//! Revocation stays correct because every operation that can revoke a token goes through this
+//! wrapper: each one bumps an epoch, and an entry from an older epoch is never served. So a
+//! revocation is seen by the very next request. It is **not** correct when another process
+//! revokes tokens in the same database (several instances on PostgreSQL, or two servers on one
+//! SQLite file): do not wrap such stores.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+
+use super::{CodeRedemption, Rotation, Storage, StorageResult};
+use crate::model::{now, AuthorizationCode, OAuth2Client, ResourceOwner, Token};
+use crate::secret::SecretHash;
+
+/// Entries kept at most; when full, the cache starts over.
+const CAPACITY: usize = 100_000;
+
+/// A [`Storage`] that remembers access-token lookups of the store it wraps.
+///
+/// ```
+/// use oauth_runtime::{CachingStore, MemoryStore};
+///
+/// let store = CachingStore::new(MemoryStore::new());
+/// # let _ = store;
+/// ```
+pub struct CachingStore<S> {
+    inner: S,
+    epoch: AtomicU64,
+    tokens: RwLock<HashMap<SecretHash, (u64, Arc<Token>)>>,
+}
+
+impl<S> std::fmt::Debug for CachingStore<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachingStore").finish_non_exhaustive()
+    }
+}
+
+impl<S: Storage> CachingStore<S> {
+    /// Wraps `inner`.
+    pub fn new(inner: S) -> Self {
+        CachingStore {
+            inner,
+            epoch: AtomicU64::new(0),
+            tokens: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The wrapped store.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// Forgets every cached lookup: called before any operation that may revoke.
+    fn invalidate(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut tokens) = self.tokens.write() {
+            tokens.clear();
+        }
+    }
+}
+
+#[async_trait]
+impl<S: Storage> Storage for CachingStore<S> {
+    async fn find_client(&self, client_id: &str) -> StorageResult<Option<Arc<dyn OAuth2Client>>> {
+        self.inner.find_client(client_id).await
+    }
+
+    async fn save_authorization_code(&self, code: AuthorizationCode) -> StorageResult<()> {
+        self.inner.save_authorization_code(code).await
+    }
+
+    async fn consume_authorization_code(
+        &self,
+        code_hash: &SecretHash,
+    ) -> StorageResult<CodeRedemption> {
+        self.inner.consume_authorization_code(code_hash).await
+    }
+
+    async fn save_token(&self, token: Token) -> StorageResult<()> {
+        self.inner.save_token(token).await
+    }
+
+    async fn find_access_token(&self, hash: &SecretHash) -> StorageResult<Option<Token>> {
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        if let Ok(tokens) = self.tokens.read() {
+            if let Some((at, token)) = tokens.get(hash) {
+                if *at == epoch {
+                    return Ok(Some(Token::clone(token)));
+                }
+            }
+        }
+        let found = self.inner.find_access_token(hash).await?;
+        // Only live tokens are remembered; revoked or expired ones are looked up each time.
+        if let Some(token) = &found {
+            if !token.access_token_revoked && !token.is_expired(now()) {
+                if let Ok(mut tokens) = self.tokens.write() {
+                    // An invalidation since the lookup began means the row may be stale.
+                    if self.epoch.load(Ordering::SeqCst) == epoch {
+                        if tokens.len() >= CAPACITY {
+                            tokens.clear();
+                        }
+                        tokens.insert(*hash, (epoch, Arc::new(token.clone())));
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn find_refresh_token(&self, hash: &SecretHash) -> StorageResult<Option<Token>> {
+        self.inner.find_refresh_token(hash).await
+    }
+
+    async fn rotate_refresh_token(&self, old: &SecretHash, new: Token) -> StorageResult<Rotation> {
+        self.invalidate();
+        let result = self.inner.rotate_refresh_token(old, new).await;
+        self.invalidate();
+        result
+    }
+
+    async fn revoke_access_token(&self, hash: &SecretHash) -> StorageResult<()> {
+        self.invalidate();
+        let result = self.inner.revoke_access_token(hash).await;
+        self.invalidate();
+        result
+    }
+
+    async fn revoke_family(&self, family: &str) -> StorageResult<()> {
+        self.invalidate();
+        let result = self.inner.revoke_family(family).await;
+        self.invalidate();
+        result
+    }
+
+    async fn authenticate_user(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> StorageResult<Option<ResourceOwner>> {
+        self.inner.authenticate_user(username, password).await
+    }
+
+    async fn find_user(&self, user_id: &str) -> StorageResult<Option<ResourceOwner>> {
+        self.inner.find_user(user_id).await
+    }
+
+    async fn purge_expired(&self, now: u64) -> StorageResult<u64> {
+        self.invalidate();
+        let result = self.inner.purge_expired(now).await;
+        self.invalidate();
+        result
+    }
+}
