@@ -5,6 +5,10 @@
 //! revocation is seen by the very next request. It is **not** correct when another process
 //! revokes tokens in the same database (several instances on PostgreSQL, or two servers on one
 //! SQLite file): do not wrap such stores.
+//!
+//! Resource owners found by id are remembered too: the storage contract has no operation that
+//! changes or removes one. An application that deletes users behind the store's back should
+//! not wrap it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +35,7 @@ pub struct CachingStore<S> {
     inner: S,
     epoch: AtomicU64,
     tokens: RwLock<HashMap<SecretHash, (u64, Arc<Token>)>>,
+    users: RwLock<HashMap<String, ResourceOwner>>,
 }
 
 impl<S> std::fmt::Debug for CachingStore<S> {
@@ -46,6 +51,7 @@ impl<S: Storage> CachingStore<S> {
             inner,
             epoch: AtomicU64::new(0),
             tokens: RwLock::new(HashMap::new()),
+            users: RwLock::new(HashMap::new()),
         }
     }
 
@@ -145,7 +151,22 @@ impl<S: Storage> Storage for CachingStore<S> {
     }
 
     async fn find_user(&self, user_id: &str) -> StorageResult<Option<ResourceOwner>> {
-        self.inner.find_user(user_id).await
+        if let Some(owner) = self
+            .users
+            .read()
+            .ok()
+            .and_then(|users| users.get(user_id).cloned())
+        {
+            return Ok(Some(owner));
+        }
+        let found = self.inner.find_user(user_id).await?;
+        if let (Some(owner), Ok(mut users)) = (&found, self.users.write()) {
+            if users.len() >= CAPACITY {
+                users.clear();
+            }
+            users.insert(user_id.to_owned(), owner.clone());
+        }
+        Ok(found)
     }
 
     async fn purge_expired(&self, now: u64) -> StorageResult<u64> {

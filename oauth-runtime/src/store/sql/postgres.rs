@@ -13,6 +13,7 @@ use crate::store::StorageResult;
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: Pool<Postgres>,
+    writer: Pool<Postgres>,
 }
 
 impl PostgresStore {
@@ -27,7 +28,11 @@ impl PostgresStore {
             .connect(url)
             .await
             .map_err(db_error)?;
-        let store = PostgresStore { pool };
+        // PostgreSQL runs concurrent writers: one pool serves both.
+        let store = PostgresStore {
+            writer: pool.clone(),
+            pool,
+        };
         if config.migrate {
             store.migrate().await?;
         }

@@ -11,9 +11,14 @@ use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
 
 /// A [`Storage`](crate::Storage) on SQLite.
+///
+/// Reads use a pool of connections; writes go through a single connection, so concurrent
+/// writers queue in the pool instead of sleeping in SQLite's busy handler (SQLite runs one
+/// writer at a time anyway).
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: Pool<Sqlite>,
+    writer: Pool<Sqlite>,
 }
 
 impl SqliteStore {
@@ -27,20 +32,25 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(config.acquire_timeout.max(1)))
             .foreign_keys(true);
-        // An in-memory database exists per connection: keep a single one.
-        let max = if url.contains(":memory:") {
-            1
-        } else {
-            config.max_connections
-        };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max)
-            .min_connections(config.min_connections.min(max))
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
             .acquire_timeout(Duration::from_secs(config.acquire_timeout))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(db_error)?;
-        let store = SqliteStore { pool };
+        // An in-memory database exists per connection: everything shares the one connection.
+        let pool = if url.contains(":memory:") {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(config.max_connections)
+                .min_connections(config.min_connections)
+                .acquire_timeout(Duration::from_secs(config.acquire_timeout))
+                .connect_with(options)
+                .await
+                .map_err(db_error)?
+        };
+        let store = SqliteStore { pool, writer };
         if config.migrate {
             store.migrate().await?;
         }

@@ -62,7 +62,7 @@ macro_rules! sql_store {
                 .bind(row.code_challenge_method)
                 .bind(row.issued_at)
                 .bind(row.expires_at)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await
                 .map_err($crate::store::sql::db_error)?;
                 Ok(())
@@ -81,7 +81,7 @@ macro_rules! sql_store {
                 );
                 let redeemed: Option<$crate::store::sql::rows::CodeRow> = sqlx::query_as(sql)
                     .bind(&hash)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.writer())
                     .await
                     .map_err($crate::store::sql::db_error)?;
                 if let Some(row) = redeemed {
@@ -100,7 +100,7 @@ macro_rules! sql_store {
             }
 
             async fn save_token(&self, token: $crate::Token) -> $crate::store::StorageResult<()> {
-                let mut conn = self.pool.acquire().await.map_err($crate::store::sql::db_error)?;
+                let mut conn = self.writer().acquire().await.map_err($crate::store::sql::db_error)?;
                 $store::insert_token(&mut *conn, &token).await
             }
 
@@ -127,7 +127,7 @@ macro_rules! sql_store {
             ) -> $crate::store::StorageResult<$crate::store::Rotation> {
                 let db = $crate::store::sql::db_error;
                 let hash = old.as_bytes().to_vec();
-                let mut tx = self.pool.begin().await.map_err(db)?;
+                let mut tx = self.writer().begin().await.map_err(db)?;
                 // The first statement writes, so it takes the lock: concurrent rotations of one
                 // refresh token serialise here and only the first finds it unrevoked.
                 let rotated: Option<(String,)> = sqlx::query_as(
@@ -172,7 +172,7 @@ macro_rules! sql_store {
             ) -> $crate::store::StorageResult<()> {
                 sqlx::query("UPDATE oauth2_tokens SET access_token_revoked = TRUE WHERE access_token_hash = $1")
                     .bind(hash.as_bytes().to_vec())
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await
                     .map_err($crate::store::sql::db_error)?;
                 Ok(())
@@ -184,7 +184,7 @@ macro_rules! sql_store {
                      refresh_token_revoked = TRUE WHERE family = $1",
                 )
                 .bind(family)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await
                 .map_err($crate::store::sql::db_error)?;
                 Ok(())
@@ -225,7 +225,7 @@ macro_rules! sql_store {
                 // Used codes stay a day past expiry, so a late replay still revokes its tokens.
                 let codes = sqlx::query("DELETE FROM oauth2_codes WHERE expires_at < $1")
                     .bind(now - $crate::store::CODE_RETENTION)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await
                     .map_err(db)?;
                 // A token row goes when its access token has expired and its refresh token
@@ -235,7 +235,7 @@ macro_rules! sql_store {
                      AND (refresh_token_hash IS NULL OR refresh_token_expires_at < $1)",
                 )
                 .bind(now)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await
                 .map_err(db)?;
                 Ok(codes.rows_affected() + tokens.rows_affected())
@@ -288,9 +288,14 @@ macro_rules! sql_store {
             }
 
             /// Wraps a pool the application already has (migrations are not applied; call
-            /// [`migrate`](Self::migrate)).
+            /// [`migrate`](Self::migrate)). Writes share the pool.
             pub fn from_pool(pool: sqlx::Pool<$db>) -> Self {
-                $store { pool }
+                $store { writer: pool.clone(), pool }
+            }
+
+            /// The pool writes go through.
+            fn writer(&self) -> &sqlx::Pool<$db> {
+                &self.writer
             }
 
             /// The pool, to share with the application.
@@ -301,7 +306,7 @@ macro_rules! sql_store {
             /// Applies the embedded schema migrations.
             pub async fn migrate(&self) -> $crate::store::StorageResult<()> {
                 $migrator
-                    .run(&self.pool)
+                    .run(self.writer())
                     .await
                     .map_err(|e| $crate::store::StorageError::from_source("migration failed", e))
             }
@@ -323,7 +328,7 @@ macro_rules! sql_store {
                 .bind(client.scope.to_string())
                 .bind(client.token_endpoint_auth_method.as_str())
                 .bind(i64::try_from($crate::model::now()).unwrap_or(i64::MAX))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await
                 .map_err($crate::store::sql::db_error)?;
                 Ok(())
@@ -350,7 +355,7 @@ macro_rules! sql_store {
                 .bind(&owner.username)
                 .bind(hash)
                 .bind(i64::try_from($crate::model::now()).unwrap_or(i64::MAX))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await
                 .map_err($crate::store::sql::db_error)?;
                 Ok(owner)
