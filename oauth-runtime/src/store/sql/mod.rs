@@ -9,6 +9,7 @@
 //!   AND refresh_token_revoked = FALSE RETURNING family`, then the new token, in one
 //!   transaction.
 
+pub(crate) mod batch;
 mod rows;
 #[macro_use]
 mod storage_impl;

@@ -5,6 +5,9 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres};
 
+use std::sync::Arc;
+
+use super::batch::Batcher;
 use super::db_error;
 use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
@@ -13,6 +16,7 @@ use crate::store::StorageResult;
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: Pool<Postgres>,
+    batcher: Arc<Batcher>,
     writer: Pool<Postgres>,
 }
 
@@ -32,6 +36,7 @@ impl PostgresStore {
         let store = PostgresStore {
             writer: pool.clone(),
             pool,
+            batcher: Arc::default(),
         };
         if config.migrate {
             store.migrate().await?;

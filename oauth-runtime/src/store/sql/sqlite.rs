@@ -6,6 +6,9 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
+use std::sync::Arc;
+
+use super::batch::Batcher;
 use super::db_error;
 use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
@@ -18,6 +21,7 @@ use crate::store::StorageResult;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: Pool<Sqlite>,
+    batcher: Arc<Batcher>,
     writer: Pool<Sqlite>,
 }
 
@@ -50,7 +54,11 @@ impl SqliteStore {
                 .await
                 .map_err(db_error)?
         };
-        let store = SqliteStore { pool, writer };
+        let store = SqliteStore {
+            pool,
+            writer,
+            batcher: Arc::default(),
+        };
         if config.migrate {
             store.migrate().await?;
         }

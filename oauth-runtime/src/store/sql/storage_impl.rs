@@ -100,8 +100,23 @@ macro_rules! sql_store {
             }
 
             async fn save_token(&self, token: $crate::Token) -> $crate::store::StorageResult<()> {
-                let mut conn = self.writer().acquire().await.map_err($crate::store::sql::db_error)?;
-                $store::insert_token(&mut *conn, &token).await
+                // Group commit: concurrent issuances share one transaction.
+                let writer = self.writer().clone();
+                self.batcher
+                    .submit(token, move |receiver| {
+                        let writer = writer.clone();
+                        tokio::spawn($crate::store::sql::batch::run(receiver, move |tokens| {
+                            let writer = writer.clone();
+                            async move {
+                                let mut tx = writer.begin().await.map_err(|e| e.to_string())?;
+                                for token in &tokens {
+                                    $store::insert_token(&mut *tx, token).await.map_err(|e| e.to_string())?;
+                                }
+                                tx.commit().await.map_err(|e| e.to_string())
+                            }
+                        }));
+                    })
+                    .await
             }
 
             async fn find_access_token(
@@ -290,7 +305,7 @@ macro_rules! sql_store {
             /// Wraps a pool the application already has (migrations are not applied; call
             /// [`migrate`](Self::migrate)). Writes share the pool.
             pub fn from_pool(pool: sqlx::Pool<$db>) -> Self {
-                $store { writer: pool.clone(), pool }
+                $store { writer: pool.clone(), pool, batcher: std::sync::Arc::default() }
             }
 
             /// The pool writes go through.
