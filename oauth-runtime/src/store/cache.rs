@@ -8,11 +8,13 @@
 //!
 //! Resource owners found by id are remembered too: the storage contract has no operation that
 //! changes or removes one. An application that deletes users behind the store's back should
-//! not wrap it.
+//! not wrap it. Clients are remembered for [`CLIENT_TTL`]: a client changed or removed
+//! directly in the database is seen within that time.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
@@ -22,6 +24,11 @@ use crate::secret::SecretHash;
 
 /// Entries kept at most; when full, the cache starts over.
 const CAPACITY: usize = 100_000;
+
+/// How long a client found by id is remembered.
+pub const CLIENT_TTL: Duration = Duration::from_secs(60);
+
+type CachedClient = (Instant, Arc<dyn OAuth2Client>);
 
 /// A [`Storage`] that remembers access-token lookups of the store it wraps.
 ///
@@ -36,6 +43,7 @@ pub struct CachingStore<S> {
     epoch: AtomicU64,
     tokens: RwLock<HashMap<SecretHash, (u64, Arc<Token>)>>,
     users: RwLock<HashMap<String, ResourceOwner>>,
+    clients: RwLock<HashMap<String, CachedClient>>,
 }
 
 impl<S> std::fmt::Debug for CachingStore<S> {
@@ -52,6 +60,7 @@ impl<S: Storage> CachingStore<S> {
             epoch: AtomicU64::new(0),
             tokens: RwLock::new(HashMap::new()),
             users: RwLock::new(HashMap::new()),
+            clients: RwLock::new(HashMap::new()),
         }
     }
 
@@ -72,7 +81,23 @@ impl<S: Storage> CachingStore<S> {
 #[async_trait]
 impl<S: Storage> Storage for CachingStore<S> {
     async fn find_client(&self, client_id: &str) -> StorageResult<Option<Arc<dyn OAuth2Client>>> {
-        self.inner.find_client(client_id).await
+        let cached = self.clients.read().ok().and_then(|clients| {
+            clients
+                .get(client_id)
+                .filter(|(at, _)| at.elapsed() < CLIENT_TTL)
+                .map(|(_, client)| client.clone())
+        });
+        if cached.is_some() {
+            return Ok(cached);
+        }
+        let found = self.inner.find_client(client_id).await?;
+        if let (Some(client), Ok(mut clients)) = (&found, self.clients.write()) {
+            if clients.len() >= CAPACITY {
+                clients.clear();
+            }
+            clients.insert(client_id.to_owned(), (Instant::now(), client.clone()));
+        }
+        Ok(found)
     }
 
     async fn save_authorization_code(&self, code: AuthorizationCode) -> StorageResult<()> {

@@ -107,12 +107,8 @@ macro_rules! sql_store {
                         let writer = writer.clone();
                         tokio::spawn($crate::store::sql::batch::run(receiver, move |tokens| {
                             let writer = writer.clone();
-                            async move {
-                                let mut tx = writer.begin().await.map_err(|e| e.to_string())?;
-                                for token in &tokens {
-                                    $store::insert_token(&mut *tx, token).await.map_err(|e| e.to_string())?;
-                                }
-                                tx.commit().await.map_err(|e| e.to_string())
+                                                        async move {
+                                $store::insert_tokens(&writer, &tokens).await.map_err(|e| e.to_string())
                             }
                         }));
                     })
@@ -299,6 +295,37 @@ macro_rules! sql_store {
                     .execute(conn)
                     .await
                     .map_err($crate::store::sql::db_error)?;
+                Ok(())
+            }
+
+                        /// Inserts tokens with one multi-row statement: atomic, one round trip.
+            async fn insert_tokens(
+                writer: &sqlx::Pool<$db>,
+                tokens: &[$crate::Token],
+            ) -> $crate::store::StorageResult<()> {
+                use $crate::OAuth2Token as _;
+                let mut query = sqlx::QueryBuilder::<$db>::new(concat!(
+                    "INSERT INTO oauth2_tokens (",
+                    token_columns!(),
+                    ") "
+                ));
+                query.push_values(tokens, |mut values, token| {
+                    let row = $crate::store::sql::rows::TokenRow::from_token(token);
+                    values
+                        .push_bind(row.access_token_hash)
+                        .push_bind(row.refresh_token_hash)
+                        .push_bind(row.client_id)
+                        .push_bind(row.user_id)
+                        .push_bind(row.scope)
+                        .push_bind(row.grant_type)
+                        .push_bind(row.issued_at)
+                        .push_bind(row.expires_in)
+                        .push_bind(row.refresh_token_expires_at)
+                        .push_bind(row.family)
+                        .push_bind(row.access_token_revoked)
+                        .push_bind(row.refresh_token_revoked);
+                });
+                query.build().execute(writer).await.map_err($crate::store::sql::db_error)?;
                 Ok(())
             }
 
