@@ -4,6 +4,7 @@
 #   examples/provider/bench/load.sh            # the endpoint table (10 s per endpoint)
 #   examples/provider/bench/load.sh --scale    # also /api/me at 10^3, 10^5, 10^6 live tokens
 #   examples/provider/bench/load.sh --soak     # also a 10-minute soak, RSS sampled
+#   add --skip-table to run only --scale / --soak
 #
 # Needs wrk (Debian: apt-get install wrk) and python3. Results: target/bench/results.json,
 # target/bench/report.md, SVG charts in docs/benchmarks/. Bounded: loopback only, fixed
@@ -15,11 +16,12 @@ OUT="$ROOT/target/bench"
 DURATION="${DURATION:-10}"
 CONNS="${CONNS:-64}"
 THREADS=2
-SCALE=0; SOAK=0
+SCALE=0; SOAK=0; TABLE=1
 for arg in "$@"; do
   case "$arg" in
     --scale) SCALE=1 ;;
     --soak) SOAK=1 ;;
+    --skip-table) TABLE=0 ;;
     *) echo "unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -29,7 +31,7 @@ cargo build --release -q -p provider
 BIN="$ROOT/target/release/provider"
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
-: > "$RESULTS"
+[ "$TABLE" = 1 ] && : > "$RESULTS"
 
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true; }
@@ -74,6 +76,7 @@ basic() { python3 -c "import base64,json,sys; c=json.load(open('$1')); print('Ba
 
 # --- The endpoint table --------------------------------------------------------------------
 WORK="$OUT/main"
+if [ "$TABLE" = 1 ]; then
 PER_RUN=$((DURATION * 25000))
 echo "seeding $PER_RUN codes and refresh tokens..."
 seed "$WORK" --tokens 1000 --codes "$PER_RUN" --refresh "$PER_RUN"
@@ -87,6 +90,7 @@ run code_exchange post.lua /oauth/token AUTH="$AUTH" BODY="grant_type=authorizat
 run refresh post.lua /oauth/token AUTH="$AUTH" BODY="grant_type=refresh_token&refresh_token={line}" LINES_FILE="$WORK/seed/refresh.txt"
 run introspection post.lua /oauth/introspect AUTH="$AUTH" BODY="token=$TOKEN"
 stop_server
+fi
 
 # --- Scale: validation at 10^3, 10^5, 10^6 live tokens ------------------------------------
 if [ "$SCALE" = 1 ]; then
@@ -101,6 +105,8 @@ fi
 
 # --- Soak: 10 minutes of validation and issuance, RSS every 10 s ---------------------------
 if [ "$SOAK" = 1 ]; then
+  [ -d "$WORK/seed" ] || seed "$WORK" --tokens 1000
+  AUTH="$(basic "$WORK/seed/client.json")"
   start_server "$WORK"
   : > "$OUT/soak.jsonl"
   cat "$HERE/post.lua" "$HERE/result.lua" > "$OUT/soak_token.lua"

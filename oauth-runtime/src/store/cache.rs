@@ -22,8 +22,18 @@ use super::{CodeRedemption, Rotation, Storage, StorageResult};
 use crate::model::{now, AuthorizationCode, OAuth2Client, ResourceOwner, Token};
 use crate::secret::SecretHash;
 
-/// Entries kept at most; when full, the cache starts over.
+/// Entries kept at most; when full, an arbitrary entry makes room (clearing a large map under
+/// the write lock would stall every reader).
 const CAPACITY: usize = 100_000;
+
+/// Makes room for one entry in a full map.
+fn make_room<K: Clone + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>) {
+    if map.len() >= CAPACITY {
+        if let Some(key) = map.keys().next().cloned() {
+            map.remove(&key);
+        }
+    }
+}
 
 /// How long a client found by id is remembered.
 pub const CLIENT_TTL: Duration = Duration::from_secs(60);
@@ -69,12 +79,11 @@ impl<S: Storage> CachingStore<S> {
         &self.inner
     }
 
-    /// Forgets every cached lookup: called before any operation that may revoke.
+    /// Forgets every cached lookup: called before any operation that may revoke. Entries of an
+    /// older epoch are never served and are overwritten or evicted as new lookups come; the map
+    /// is not cleared here, which would stall readers behind the write lock.
     fn invalidate(&self) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
-        if let Ok(mut tokens) = self.tokens.write() {
-            tokens.clear();
-        }
     }
 }
 
@@ -92,9 +101,7 @@ impl<S: Storage> Storage for CachingStore<S> {
         }
         let found = self.inner.find_client(client_id).await?;
         if let (Some(client), Ok(mut clients)) = (&found, self.clients.write()) {
-            if clients.len() >= CAPACITY {
-                clients.clear();
-            }
+            make_room(&mut clients);
             clients.insert(client_id.to_owned(), (Instant::now(), client.clone()));
         }
         Ok(found)
@@ -131,9 +138,7 @@ impl<S: Storage> Storage for CachingStore<S> {
                 if let Ok(mut tokens) = self.tokens.write() {
                     // An invalidation since the lookup began means the row may be stale.
                     if self.epoch.load(Ordering::SeqCst) == epoch {
-                        if tokens.len() >= CAPACITY {
-                            tokens.clear();
-                        }
+                        make_room(&mut tokens);
                         tokens.insert(*hash, (epoch, Arc::new(token.clone())));
                     }
                 }
@@ -186,9 +191,7 @@ impl<S: Storage> Storage for CachingStore<S> {
         }
         let found = self.inner.find_user(user_id).await?;
         if let (Some(owner), Ok(mut users)) = (&found, self.users.write()) {
-            if users.len() >= CAPACITY {
-                users.clear();
-            }
+            make_room(&mut users);
             users.insert(user_id.to_owned(), owner.clone());
         }
         Ok(found)
