@@ -11,29 +11,19 @@
 //! not wrap it. Clients are remembered for [`CLIENT_TTL`]: a client changed or removed
 //! directly in the database is seen within that time.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use quick_cache::sync::Cache;
 
 use super::{CodeRedemption, Rotation, Storage, StorageResult};
 use crate::model::{now, AuthorizationCode, OAuth2Client, ResourceOwner, Token};
 use crate::secret::SecretHash;
 
-/// Entries kept at most; when full, an arbitrary entry makes room (clearing a large map under
-/// the write lock would stall every reader).
+/// Entries kept at most per map (quick_cache evicts cold entries beyond it).
 const CAPACITY: usize = 100_000;
-
-/// Makes room for one entry in a full map.
-fn make_room<K: Clone + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>) {
-    if map.len() >= CAPACITY {
-        if let Some(key) = map.keys().next().cloned() {
-            map.remove(&key);
-        }
-    }
-}
 
 /// How long a client found by id is remembered.
 pub const CLIENT_TTL: Duration = Duration::from_secs(60);
@@ -51,9 +41,9 @@ type CachedClient = (Instant, Arc<dyn OAuth2Client>);
 pub struct CachingStore<S> {
     inner: S,
     epoch: AtomicU64,
-    tokens: RwLock<HashMap<SecretHash, (u64, Arc<Token>)>>,
-    users: RwLock<HashMap<String, ResourceOwner>>,
-    clients: RwLock<HashMap<String, CachedClient>>,
+    tokens: Cache<SecretHash, (u64, Arc<Token>)>,
+    users: Cache<String, ResourceOwner>,
+    clients: Cache<String, CachedClient>,
 }
 
 impl<S> std::fmt::Debug for CachingStore<S> {
@@ -68,9 +58,9 @@ impl<S: Storage> CachingStore<S> {
         CachingStore {
             inner,
             epoch: AtomicU64::new(0),
-            tokens: RwLock::new(HashMap::new()),
-            users: RwLock::new(HashMap::new()),
-            clients: RwLock::new(HashMap::new()),
+            tokens: Cache::new(CAPACITY),
+            users: Cache::new(CAPACITY),
+            clients: Cache::new(CAPACITY),
         }
     }
 
@@ -90,19 +80,15 @@ impl<S: Storage> CachingStore<S> {
 #[async_trait]
 impl<S: Storage> Storage for CachingStore<S> {
     async fn find_client(&self, client_id: &str) -> StorageResult<Option<Arc<dyn OAuth2Client>>> {
-        let cached = self.clients.read().ok().and_then(|clients| {
-            clients
-                .get(client_id)
-                .filter(|(at, _)| at.elapsed() < CLIENT_TTL)
-                .map(|(_, client)| client.clone())
-        });
-        if cached.is_some() {
-            return Ok(cached);
+        if let Some((at, client)) = self.clients.get(client_id) {
+            if at.elapsed() < CLIENT_TTL {
+                return Ok(Some(client));
+            }
         }
         let found = self.inner.find_client(client_id).await?;
-        if let (Some(client), Ok(mut clients)) = (&found, self.clients.write()) {
-            make_room(&mut clients);
-            clients.insert(client_id.to_owned(), (Instant::now(), client.clone()));
+        if let Some(client) = &found {
+            self.clients
+                .insert(client_id.to_owned(), (Instant::now(), client.clone()));
         }
         Ok(found)
     }
@@ -124,24 +110,20 @@ impl<S: Storage> Storage for CachingStore<S> {
 
     async fn find_access_token(&self, hash: &SecretHash) -> StorageResult<Option<Token>> {
         let epoch = self.epoch.load(Ordering::SeqCst);
-        if let Ok(tokens) = self.tokens.read() {
-            if let Some((at, token)) = tokens.get(hash) {
-                if *at == epoch {
-                    return Ok(Some(Token::clone(token)));
-                }
+        if let Some((at, token)) = self.tokens.get(hash) {
+            if at == epoch {
+                return Ok(Some(Token::clone(&token)));
             }
         }
         let found = self.inner.find_access_token(hash).await?;
-        // Only live tokens are remembered; revoked or expired ones are looked up each time.
+        // Only live tokens are remembered; revoked or expired ones are looked up each time. An
+        // invalidation since the lookup began means the row may be stale: not remembered.
         if let Some(token) = &found {
-            if !token.access_token_revoked && !token.is_expired(now()) {
-                if let Ok(mut tokens) = self.tokens.write() {
-                    // An invalidation since the lookup began means the row may be stale.
-                    if self.epoch.load(Ordering::SeqCst) == epoch {
-                        make_room(&mut tokens);
-                        tokens.insert(*hash, (epoch, Arc::new(token.clone())));
-                    }
-                }
+            if !token.access_token_revoked
+                && !token.is_expired(now())
+                && self.epoch.load(Ordering::SeqCst) == epoch
+            {
+                self.tokens.insert(*hash, (epoch, Arc::new(token.clone())));
             }
         }
         Ok(found)
@@ -181,18 +163,12 @@ impl<S: Storage> Storage for CachingStore<S> {
     }
 
     async fn find_user(&self, user_id: &str) -> StorageResult<Option<ResourceOwner>> {
-        if let Some(owner) = self
-            .users
-            .read()
-            .ok()
-            .and_then(|users| users.get(user_id).cloned())
-        {
+        if let Some(owner) = self.users.get(user_id) {
             return Ok(Some(owner));
         }
         let found = self.inner.find_user(user_id).await?;
-        if let (Some(owner), Ok(mut users)) = (&found, self.users.write()) {
-            make_room(&mut users);
-            users.insert(user_id.to_owned(), owner.clone());
+        if let Some(owner) = &found {
+            self.users.insert(user_id.to_owned(), owner.clone());
         }
         Ok(found)
     }

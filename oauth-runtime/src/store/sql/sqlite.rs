@@ -39,10 +39,10 @@ impl SqliteStore {
             // Checkpoints (and their fsync) run in the background, off the writer's path; the
             // writer checkpoints itself only if the WAL passes ~80 MiB.
             .pragma("wal_autocheckpoint", "20000")
-            // Reads straight from the mapped file rather than a read() per page, and a larger
-            // page cache per connection: lookups stay fast as the token table grows.
-            .pragma("mmap_size", "268435456")
-            .pragma("cache_size", "-16384");
+            // A larger page cache per connection (8 MiB): index pages of a large token table
+            // stay in memory. (Memory-mapped I/O would too, but counts the file into the RSS
+            // of every connection.)
+            .pragma("cache_size", "-8192");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(config.acquire_timeout))
