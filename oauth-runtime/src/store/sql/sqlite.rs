@@ -53,9 +53,17 @@ impl SqliteStore {
         let pool = if url.contains(":memory:") {
             writer.clone()
         } else {
+            // sqlx runs each SQLite connection on a thread of its own; more reader threads than
+            // cores only add context switches (measured: BENCHMARKS.md), so readers are capped
+            // at twice the cores.
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let readers = config
+                .max_connections
+                .min(u32::try_from(cores * 2).unwrap_or(u32::MAX))
+                .max(1);
             SqlitePoolOptions::new()
-                .max_connections(config.max_connections)
-                .min_connections(config.min_connections)
+                .max_connections(readers)
+                .min_connections(config.min_connections.min(readers))
                 .acquire_timeout(Duration::from_secs(config.acquire_timeout))
                 .connect_with(options)
                 .await
