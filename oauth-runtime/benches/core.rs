@@ -125,6 +125,7 @@ fn validation(c: &mut Criterion) {
         .block_on(SqliteStore::connect(&url, &DatabaseConfig::default()))
         .unwrap();
     validation_on(c, "sqlite", Arc::new(sqlite), &rt);
+    #[cfg(feature = "postgres")]
     if let Ok(url) = std::env::var("OAUTH_TEST_POSTGRES_URL") {
         let pg = rt
             .block_on(oauth_runtime::PostgresStore::connect(
