@@ -67,30 +67,25 @@ impl fmt::Debug for AuthorizationServer {
 impl AuthorizationServer {
     /// A server on `storage` with the default configuration and no grants.
     pub fn new(storage: impl Storage) -> Self {
-        let config = Config::default();
-        let config_throttle = config.throttle.clone();
-        AuthorizationServer {
-            storage: Arc::new(storage),
-            bearer: config.bearer_token(),
-            config,
-            token_grants: HashMap::new(),
-            authorization_grants: HashMap::new(),
-            throttle: Throttle::new(config_throttle),
-        }
+        // The default configuration is valid (a unit test in `config` says so).
+        Self::unchecked(Arc::new(storage), Config::default())
     }
 
     /// A server on shared storage with a checked configuration.
     pub fn with_config(storage: Arc<dyn Storage>, config: Config) -> Result<Self, ConfigError> {
         config.validate()?;
-        let config_throttle = config.throttle.clone();
-        Ok(AuthorizationServer {
+        Ok(Self::unchecked(storage, config))
+    }
+
+    fn unchecked(storage: Arc<dyn Storage>, config: Config) -> Self {
+        AuthorizationServer {
             storage,
             bearer: config.bearer_token(),
+            throttle: Throttle::new(config.throttle.clone()),
             config,
             token_grants: HashMap::new(),
             authorization_grants: HashMap::new(),
-            throttle: Throttle::new(config_throttle),
-        })
+        }
     }
 
     /// Registers a grant at the endpoints it serves, replacing a grant registered for the

@@ -29,7 +29,7 @@ impl Db {
             url: Some(url.clone()),
             ..DatabaseConfig::default()
         };
-        let fail = |e: StorageError| format!("cannot open {url}: {}", chain(&e));
+        let fail = |e: StorageError| format!("cannot open {url}: {e}");
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             PostgresStore::connect(&url, &config)
                 .await
@@ -57,7 +57,7 @@ impl Db {
             Db::Sqlite(s) => s.create_user(name, password).await,
             Db::Postgres(s) => s.create_user(name, password).await,
         };
-        result.map_err(|e| format!("cannot create user `{name}`: {}", chain(&e)))
+        result.map_err(|e| format!("cannot create user `{name}`: {e}"))
     }
 
     pub async fn create_client(&self, client: &Client) -> Result<(), String> {
@@ -65,18 +65,6 @@ impl Db {
             Db::Sqlite(s) => s.create_client(client).await,
             Db::Postgres(s) => s.create_client(client).await,
         };
-        result.map_err(|e| format!("cannot create client: {}", chain(&e)))
+        result.map_err(|e| format!("cannot create client: {e}"))
     }
-}
-
-/// An error and its causes on one line.
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -158,7 +158,7 @@ impl OAuth2 {
             #[cfg(any(feature = "sqlite", feature = "postgres"))]
             StorageSource::Database => crate::store::sql::connect(&config.database)
                 .await
-                .map_err(|e| format!("oauth2.database: {}", error_chain(&e))),
+                .map_err(|e| format!("oauth2.database: {e}")),
         }
     }
 
@@ -260,17 +260,4 @@ impl Fairing for OAuth2 {
             }
         }
     }
-}
-
-/// An error and its causes, one line.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -23,9 +23,9 @@ use async_trait::async_trait;
 use crate::model::{AuthorizationCode, OAuth2Client, ResourceOwner, Token};
 use crate::secret::SecretHash;
 
-/// A storage failure. Its message is logged, never sent to clients.
+/// A storage failure. Its message (with its causes) is logged, never sent to clients.
 #[derive(Debug, thiserror::Error)]
-#[error("{message}")]
+#[error("{message}{}", causes(source.as_deref()))]
 pub struct StorageError {
     message: String,
     #[source]
@@ -51,6 +51,18 @@ impl StorageError {
             source: Some(Box::new(source)),
         }
     }
+}
+
+/// `: cause: cause…` for every error in the chain, for one-line logs.
+fn causes(source: Option<&(dyn std::error::Error + Send + Sync + 'static)>) -> String {
+    let mut text = String::new();
+    let mut next: Option<&dyn std::error::Error> = source.map(|e| e as &dyn std::error::Error);
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
 }
 
 /// The result of a storage operation.
