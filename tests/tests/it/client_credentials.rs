@@ -4,16 +4,6 @@ use rocket::http::Status;
 
 use crate::common::*;
 
-async fn svc_token(client: &rocket::local::asynchronous::Client, extra: &[(&str, &str)]) -> Answer {
-    let mut params = vec![
-        ("grant_type", "client_credentials"),
-        ("client_id", "svc"),
-        ("client_secret", SVC_SECRET),
-    ];
-    params.extend_from_slice(extra);
-    post(client, "/oauth/token", &params, None).await
-}
-
 #[rocket::async_test]
 async fn issues_a_token_without_refresh_token() {
     let client = client().await;

@@ -430,3 +430,23 @@ pub async fn launch_fails(rocket: Rocket<Build>) -> bool {
         }
     }
 }
+
+/// A token request of the `svc` client (client_credentials, secret in the body), with extra
+/// parameters.
+pub async fn svc_token(client: &HttpClient, extra: &[(&str, &str)]) -> Answer {
+    let mut params = vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", "svc"),
+        ("client_secret", SVC_SECRET),
+    ];
+    params.extend_from_slice(extra);
+    post(client, "/oauth/token", &params, None).await
+}
+
+/// An access token of the `svc` client with `scope`.
+pub async fn svc_access(client: &HttpClient, scope: &str) -> String {
+    svc_token(client, &[("scope", scope)])
+        .await
+        .str("access_token")
+        .to_owned()
+}

@@ -16,27 +16,13 @@ fn base() -> Figment {
     Figment::from(rocket::Config::debug_default())
 }
 
-async fn svc_token(client: &rocket::local::asynchronous::Client) -> Answer {
-    post(
-        client,
-        "/oauth/token",
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", "svc"),
-            ("client_secret", SVC_SECRET),
-        ],
-        None,
-    )
-    .await
-}
-
 #[rocket::async_test]
 async fn expires_in_per_grant_from_config() {
     let rocket = with_figment(base().merge(("oauth2.expires_in.client_credentials", 60)));
     let client = rocket::local::asynchronous::Client::tracked(rocket)
         .await
         .unwrap();
-    assert_eq!(svc_token(&client).await.json["expires_in"], 60);
+    assert_eq!(svc_token(&client, &[]).await.json["expires_in"], 60);
 }
 
 #[rocket::async_test]
@@ -64,7 +50,7 @@ async fn token_length_from_config() {
     let client = rocket::local::asynchronous::Client::tracked(rocket)
         .await
         .unwrap();
-    assert_eq!(svc_token(&client).await.str("access_token").len(), 64);
+    assert_eq!(svc_token(&client, &[]).await.str("access_token").len(), 64);
 }
 
 #[rocket::async_test]
@@ -131,7 +117,7 @@ async fn query_tokens_when_configured() {
     let client = rocket::local::asynchronous::Client::tracked(rocket)
         .await
         .unwrap();
-    let token = svc_token(&client).await.str("access_token").to_owned();
+    let token = svc_token(&client, &[]).await.str("access_token").to_owned();
     let response = client
         .get(format!("/api/token?access_token={token}"))
         .dispatch()
@@ -156,7 +142,7 @@ async fn custom_expires_function() {
             }
         })));
     let client = client_with(oauth2(store()).token_generator(bearer)).await;
-    assert_eq!(svc_token(&client).await.json["expires_in"], 123);
+    assert_eq!(svc_token(&client, &[]).await.json["expires_in"], 123);
 }
 
 #[rocket::async_test]

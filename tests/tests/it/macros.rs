@@ -105,22 +105,6 @@ async fn client() -> HttpClient {
     HttpClient::tracked(rocket).await.expect("valid rocket")
 }
 
-async fn svc(client: &HttpClient, scope: &str) -> String {
-    let answer = post(
-        client,
-        "/oauth/token",
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", "svc"),
-            ("client_secret", SVC_SECRET),
-            ("scope", scope),
-        ],
-        None,
-    )
-    .await;
-    answer.str("access_token").to_owned()
-}
-
 #[rocket::async_test]
 async fn require_oauth_scope_gives_401_403_200() {
     let client = client().await;
@@ -128,7 +112,7 @@ async fn require_oauth_scope_gives_401_403_200() {
         api(&client, "/m/me", None).await.0.status,
         Status::Unauthorized
     );
-    let read = svc(&client, "read").await;
+    let read = svc_access(&client, "read").await;
     let (answer, _) = api(&client, "/m/me", Some(&read)).await;
     assert_eq!(answer.status, Status::Forbidden);
     assert!(answer
@@ -166,14 +150,14 @@ async fn space_separated_scope_requires_all() {
 async fn any_of_requires_one() {
     let client = client().await;
     assert_eq!(
-        api(&client, "/m/any", Some(&svc(&client, "write").await))
+        api(&client, "/m/any", Some(&svc_access(&client, "write").await))
             .await
             .0
             .status,
         Status::Ok
     );
     assert_eq!(
-        api(&client, "/m/any", Some(&svc(&client, "read").await))
+        api(&client, "/m/any", Some(&svc_access(&client, "read").await))
             .await
             .0
             .status,
@@ -192,7 +176,12 @@ async fn no_arguments_requires_any_valid_token_even_unused() {
         api(&client, "/m/any-token", Some("bogus")).await.0.status,
         Status::Unauthorized
     );
-    let (answer, body) = api(&client, "/m/any-token", Some(&svc(&client, "read").await)).await;
+    let (answer, body) = api(
+        &client,
+        "/m/any-token",
+        Some(&svc_access(&client, "read").await),
+    )
+    .await;
     assert_eq!(answer.status, Status::Ok);
     assert_eq!(body, "any token");
 }
@@ -203,17 +192,26 @@ async fn optional_runs_without_a_token_but_refuses_a_bad_one() {
     let (answer, body) = api(&client, "/m/optional", None).await;
     assert_eq!(answer.status, Status::Ok);
     assert_eq!(body, "anonymous");
-    let (answer, body) = api(&client, "/m/optional", Some(&svc(&client, "read").await)).await;
+    let (answer, body) = api(
+        &client,
+        "/m/optional",
+        Some(&svc_access(&client, "read").await),
+    )
+    .await;
     assert_eq!((answer.status, body.as_str()), (Status::Ok, "svc"));
     assert_eq!(
         api(&client, "/m/optional", Some("bogus")).await.0.status,
         Status::Unauthorized
     );
     assert_eq!(
-        api(&client, "/m/optional", Some(&svc(&client, "write").await))
-            .await
-            .0
-            .status,
+        api(
+            &client,
+            "/m/optional",
+            Some(&svc_access(&client, "write").await)
+        )
+        .await
+        .0
+        .status,
         Status::Forbidden
     );
 }
@@ -221,7 +219,7 @@ async fn optional_runs_without_a_token_but_refuses_a_bad_one() {
 #[rocket::async_test]
 async fn works_with_every_method_data_and_other_guards() {
     let client = client().await;
-    let write = svc(&client, "write").await;
+    let write = svc_access(&client, "write").await;
     let response = client
         .post("/m/items/7")
         .header(bearer(&write))
@@ -257,7 +255,7 @@ async fn works_with_every_method_data_and_other_guards() {
     }
     let response = client.post("/m/items/7").body("x").dispatch().await;
     assert_eq!(response.status(), Status::Unauthorized);
-    let read = svc(&client, "read").await;
+    let read = svc_access(&client, "read").await;
     let response = client
         .get("/m/routed?q=z")
         .header(bearer(&read))

@@ -5,22 +5,6 @@ use rocket::http::{Header, Status};
 
 use crate::common::*;
 
-async fn svc_token(client: &rocket::local::asynchronous::Client, scope: &str) -> String {
-    let answer = post(
-        client,
-        "/oauth/token",
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", "svc"),
-            ("client_secret", SVC_SECRET),
-            ("scope", scope),
-        ],
-        None,
-    )
-    .await;
-    answer.str("access_token").to_owned()
-}
-
 #[rocket::async_test]
 async fn no_token_is_401_with_realm_and_no_error_code() {
     let client = client().await;
@@ -81,7 +65,7 @@ async fn expired_token_is_invalid_token() {
     let fairing =
         oauth2(store()).token_generator(BearerToken::new().expires_in(ExpiresIn::Fixed(0)));
     let client = client_with(fairing).await;
-    let token = svc_token(&client, "read").await;
+    let token = svc_access(&client, "read").await;
     let (answer, _) = api(&client, "/api/token", Some(&token)).await;
     assert_eq!(answer.status, Status::Unauthorized);
     assert_eq!(answer.error(), "invalid_token");
@@ -94,7 +78,7 @@ async fn expired_token_is_invalid_token() {
 #[rocket::async_test]
 async fn revoked_token_is_invalid_token() {
     let client = client().await;
-    let token = svc_token(&client, "read").await;
+    let token = svc_access(&client, "read").await;
     assert_eq!(
         api(&client, "/api/token", Some(&token)).await.0.status,
         Status::Ok
@@ -119,7 +103,7 @@ async fn revoked_token_is_invalid_token() {
 #[rocket::async_test]
 async fn insufficient_scope_is_403_with_the_required_scope() {
     let client = client().await;
-    let token = svc_token(&client, "read").await;
+    let token = svc_access(&client, "read").await;
     let (answer, _) = api(&client, "/api/me", Some(&token)).await;
     assert_eq!(answer.status, Status::Forbidden);
     assert_eq!(answer.error(), "insufficient_scope");
@@ -150,12 +134,12 @@ async fn all_of_needs_every_scope() {
 #[rocket::async_test]
 async fn any_of_needs_one_scope() {
     let client = client().await;
-    let write = svc_token(&client, "write").await;
+    let write = svc_access(&client, "write").await;
     assert_eq!(
         api(&client, "/api/any", Some(&write)).await.0.status,
         Status::Ok
     );
-    let read = svc_token(&client, "read").await;
+    let read = svc_access(&client, "read").await;
     assert_eq!(
         api(&client, "/api/any", Some(&read)).await.0.status,
         Status::Forbidden
@@ -165,7 +149,7 @@ async fn any_of_needs_one_scope() {
 #[rocket::async_test]
 async fn scheme_is_case_insensitive() {
     let client = client().await;
-    let token = svc_token(&client, "read").await;
+    let token = svc_access(&client, "read").await;
     let response = client
         .get("/api/token")
         .header(Header::new("Authorization", format!("bEaReR {token}")))
@@ -177,7 +161,7 @@ async fn scheme_is_case_insensitive() {
 #[rocket::async_test]
 async fn query_token_is_ignored_by_default() {
     let client = client().await;
-    let token = svc_token(&client, "read").await;
+    let token = svc_access(&client, "read").await;
     let response = client
         .get(format!("/api/token?access_token={token}"))
         .dispatch()
@@ -193,7 +177,7 @@ async fn query_token_is_ignored_by_default() {
 #[rocket::async_test]
 async fn two_authorization_headers_are_invalid_request() {
     let client = client().await;
-    let token = svc_token(&client, "read").await;
+    let token = svc_access(&client, "read").await;
     let response = client
         .get("/api/token")
         .header(bearer(&token))
@@ -211,7 +195,7 @@ async fn optional_token_lets_anonymous_requests_through() {
     let (answer, body) = api(&client, "/api/optional", None).await;
     assert_eq!(answer.status, Status::Ok);
     assert_eq!(body, "anonymous");
-    let token = svc_token(&client, "read").await;
+    let token = svc_access(&client, "read").await;
     let (_, body) = api(&client, "/api/optional", Some(&token)).await;
     assert_eq!(body, "svc");
 }
