@@ -63,6 +63,17 @@ impl Params {
         Ok(Params(params))
     }
 
+    /// Parameters from decoded pairs; an empty value counts as omitted (RFC 6749 §3.1).
+    fn from_pairs(pairs: &[(&str, &str)]) -> Params {
+        Params(
+            pairs
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
     /// The value of `name`, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
@@ -187,13 +198,7 @@ impl OAuthRequest {
     pub fn post_form(params: &[(&str, &str)]) -> OAuthRequest {
         OAuthRequest {
             method: Some(Method::Post),
-            body: Params(
-                params
-                    .iter()
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                    .collect(),
-            ),
+            body: Params::from_pairs(params),
             form_content_type: true,
             ..OAuthRequest::default()
         }
@@ -203,13 +208,7 @@ impl OAuthRequest {
     pub fn get(params: &[(&str, &str)]) -> OAuthRequest {
         OAuthRequest {
             method: Some(Method::Get),
-            query: Params(
-                params
-                    .iter()
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                    .collect(),
-            ),
+            query: Params::from_pairs(params),
             ..OAuthRequest::default()
         }
     }

@@ -2,6 +2,8 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::error::{ErrorCode, OAuthError};
+
 /// Characters left unescaped in redirect parameters: RFC 3986 unreserved.
 const PARAM: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -41,6 +43,16 @@ impl OAuthResponse {
                 ("Pragma", "no-cache".to_owned()),
             ],
             body: Some(body),
+        }
+    }
+
+    /// `200` with `value` as JSON, or the error's own response (an unserialisable value is
+    /// `server_error`).
+    pub(crate) fn from_result<T: serde::Serialize>(result: Result<T, OAuthError>) -> Self {
+        match result.map(|value| serde_json::to_string(&value)) {
+            Ok(Ok(body)) => OAuthResponse::json(200, body),
+            Ok(Err(_)) => OAuthError::new(ErrorCode::ServerError).to_response(),
+            Err(error) => error.to_response(),
         }
     }
 

@@ -222,9 +222,7 @@ impl AuthorizationServer {
         }
         // RFC 6749 §4.1.2.1: if the client or redirect URI cannot be verified, the server
         // MUST NOT redirect; it informs the resource owner.
-        let client_id = request
-            .param("client_id")
-            .ok_or_else(|| OAuthError::invalid_request("missing `client_id` parameter"))?;
+        let client_id = crate::grants::required(request, "client_id")?;
         let client = self
             .storage
             .find_client(client_id)
@@ -364,21 +362,12 @@ impl AuthorizationServer {
     /// Answers a token request (RFC 6749 §3.2, §5): a JSON token response, or a JSON error.
     /// Both carry `Cache-Control: no-store` and `Pragma: no-cache`.
     pub async fn create_token_response(&self, request: &OAuthRequest) -> OAuthResponse {
-        match self.token_response(request).await {
-            Ok(token) => match serde_json::to_string(&token) {
-                Ok(body) => OAuthResponse::json(200, body),
-                Err(_) => OAuthError::new(ErrorCode::ServerError).to_response(),
-            },
-            Err(error) => error.to_response(),
-        }
+        OAuthResponse::from_result(self.token_response(request).await)
     }
 
     async fn token_response(&self, request: &OAuthRequest) -> Result<TokenResponse, OAuthError> {
         check_post_form(request)?;
-        let grant_type = request
-            .param("grant_type")
-            .ok_or_else(|| OAuthError::invalid_request("missing `grant_type` parameter"))?;
-        let grant_type = GrantType::parse(grant_type);
+        let grant_type = GrantType::parse(crate::grants::required(request, "grant_type")?);
         let grant = self
             .token_grants
             .get(&grant_type)

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{find_token, Found};
 use crate::client_auth::authenticate_client;
 use crate::error::OAuthError;
-use crate::grants::CONFIDENTIAL;
+use crate::grants::{required, CONFIDENTIAL};
 use crate::model::{now, Endpoint};
 use crate::request::OAuthRequest;
 use crate::response::OAuthResponse;
@@ -39,21 +39,13 @@ impl AuthorizationServer {
     /// The caller must authenticate as a confidential client (§2.1: the endpoint MUST require
     /// authorization). Unknown, expired and revoked tokens are `{"active": false}` (§2.2).
     pub async fn create_introspection_response(&self, request: &OAuthRequest) -> OAuthResponse {
-        match self.introspect(request).await {
-            Ok(body) => match serde_json::to_string(&body) {
-                Ok(json) => OAuthResponse::json(200, json),
-                Err(_) => OAuthError::new(crate::ErrorCode::ServerError).to_response(),
-            },
-            Err(error) => error.to_response(),
-        }
+        OAuthResponse::from_result(self.introspect(request).await)
     }
 
     async fn introspect(&self, request: &OAuthRequest) -> Result<Introspection, OAuthError> {
         check_post_form(request)?;
         authenticate_client(self, request, Endpoint::Introspection, CONFIDENTIAL).await?;
-        let token = request
-            .param("token")
-            .ok_or_else(|| OAuthError::invalid_request("missing `token` parameter"))?;
+        let token = required(request, "token")?;
         let now = now();
         let hint = request.param("token_type_hint");
         let (token, is_access) = match find_token(self.storage(), token, hint).await? {

@@ -3,7 +3,7 @@
 use super::{find_token, Found};
 use crate::client_auth::authenticate_client;
 use crate::error::OAuthError;
-use crate::grants::ANY_CLIENT;
+use crate::grants::{required, ANY_CLIENT};
 use crate::model::Endpoint;
 use crate::request::OAuthRequest;
 use crate::response::OAuthResponse;
@@ -26,9 +26,7 @@ impl AuthorizationServer {
     async fn revoke(&self, request: &OAuthRequest) -> Result<(), OAuthError> {
         check_post_form(request)?;
         let client = authenticate_client(self, request, Endpoint::Revocation, ANY_CLIENT).await?;
-        let token = request
-            .param("token")
-            .ok_or_else(|| OAuthError::invalid_request("missing `token` parameter"))?;
+        let token = required(request, "token")?;
         let hint = request.param("token_type_hint");
         let Some(found) = find_token(self.storage(), token, hint).await? else {
             return Ok(());
