@@ -48,11 +48,7 @@ async fn chromium_signs_in_approves_and_lands_on_the_redirect_with_a_code() {
     };
     let provider = Provider::start().await;
     let demo = provider.demo();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let _driver = Driver(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
