@@ -13,6 +13,7 @@ mod grants;
 mod paths;
 mod record;
 mod require_oauth;
+mod table;
 
 use proc_macro::TokenStream;
 

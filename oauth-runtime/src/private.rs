@@ -10,6 +10,10 @@ pub use crate::rocket::OptionalAuthorized;
 pub use crate::scope::is_valid_scope;
 pub use std::sync::Arc;
 
+/// sqlx, for the `#[oauth(table = "…")]` impls.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sqlx;
+
 /// Fails constant evaluation (a compile error at the literal) if `scope` is not RFC 6749 §3.3
 /// syntax.
 pub const fn assert_scope(scope: &str) {

@@ -24,7 +24,13 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let ctxt = Ctxt::new();
     let mapping = map_fields(&ctxt, &input, CLIENT_FIELDS);
     match ctxt.check() {
-        Ok(()) => Ok(expand::expand(&input, &mapping)),
+        Ok(()) => {
+            let mut tokens = expand::expand(&input, &mapping);
+            if let Some(table) = &mapping.table {
+                tokens.extend(crate::table::client(&input, &mapping, table));
+            }
+            Ok(tokens)
+        }
         Err(error) => {
             let mut tokens = error.into_compile_error();
             tokens.extend(expand::stub(&input));

@@ -10,7 +10,7 @@ use syn::DeriveInput;
 
 use crate::ctxt::Ctxt;
 use crate::paths::{private, runtime};
-use fields::{map_fields, FieldSpec};
+use fields::{map_fields, FieldSpec, Mapping};
 
 const HASH: &str = "::oauth_runtime::secret::SecretHash";
 const OPT_HASH: &str = "::core::option::Option<::oauth_runtime::secret::SecretHash>";
@@ -25,6 +25,8 @@ const BOOL: &str = "bool";
 
 /// A record derive: its trait, methods, record type and fields.
 pub(crate) struct RecordSpec {
+    /// The `#[oauth(table = "…")]` impl.
+    table: fn(&DeriveInput, &Mapping<'_>, &str) -> TokenStream,
     trait_name: &'static str,
     record: &'static str,
     to_method: &'static str,
@@ -33,6 +35,7 @@ pub(crate) struct RecordSpec {
 }
 
 pub(crate) const TOKEN: RecordSpec = RecordSpec {
+    table: crate::table::token,
     trait_name: "OAuth2Token",
     record: "Token",
     to_method: "to_token",
@@ -54,6 +57,7 @@ pub(crate) const TOKEN: RecordSpec = RecordSpec {
 };
 
 pub(crate) const CODE: RecordSpec = RecordSpec {
+    table: crate::table::code,
     trait_name: "OAuth2AuthorizationCode",
     record: "AuthorizationCode",
     to_method: "to_code",
@@ -68,6 +72,7 @@ pub(crate) const CODE: RecordSpec = RecordSpec {
         FieldSpec::required("code_challenge_method", OPT_METHOD),
         FieldSpec::required("issued_at", U64),
         FieldSpec::required("expires_at", U64),
+        FieldSpec::table_only("used", BOOL),
     ],
 };
 
@@ -97,7 +102,7 @@ pub(crate) fn expand(spec: &RecordSpec, input: DeriveInput) -> syn::Result<Token
         });
         return Ok(tokens);
     }
-    let to_fields = mapping.mapped.iter().map(|m| {
+    let to_fields = mapping.mapped.iter().filter(|m| !m.spec.table_only).map(|m| {
         let (member, ty, key) = (m.member, &m.field.ty, format_ident!("{}", m.spec.key));
         let record_ty = record_type(m.spec.record_type);
         quote_spanned!(ty.span()=> #key: <#ty as #p::Column<#record_ty>>::to_record(&self.#member)?)
@@ -105,13 +110,24 @@ pub(crate) fn expand(spec: &RecordSpec, input: DeriveInput) -> syn::Result<Token
     let from_fields = mapping.mapped.iter().map(|m| {
         let (member, ty, key) = (m.member, &m.field.ty, format_ident!("{}", m.spec.key));
         let record_ty = record_type(m.spec.record_type);
-        quote_spanned!(ty.span()=> #member: <#ty as #p::Column<#record_ty>>::from_record(&record.#key))
+        // A table-only column (a code's `used` flag) starts false.
+        let value = if m.spec.table_only {
+            quote!(&false)
+        } else {
+            quote!(&record.#key)
+        };
+        quote_spanned!(ty.span()=> #member: <#ty as #p::Column<#record_ty>>::from_record(#value))
     });
     let defaults = mapping.others.iter().filter_map(|field| {
         let member = field.ident.as_ref()?;
         Some(quote_spanned!(field.ty.span()=> #member: ::core::default::Default::default()))
     });
+    let table = mapping
+        .table
+        .as_deref()
+        .map(|table| (spec.table)(&input, &mapping, table));
     Ok(quote! {
+        #table
         #[automatically_derived]
         impl #impl_generics #rt::#trait_name for #ident #ty_generics #where_clause {
             fn #to_method(&self) -> ::core::result::Result<#rt::#record, #rt::StorageError> {

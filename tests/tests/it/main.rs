@@ -10,6 +10,7 @@ mod fuzz;
 mod implicit;
 mod introspection;
 mod macros;
+mod own_tables;
 mod password;
 mod pg;
 mod refresh_token;

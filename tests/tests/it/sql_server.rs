@@ -28,7 +28,7 @@ async fn app_on_storage(storage: Arc<dyn Storage>) -> HttpClient {
     client_with(fairing).await
 }
 
-fn sqlite_url() -> String {
+pub fn sqlite_url() -> String {
     let dir = std::env::temp_dir().join(format!(
         "oauth-sqlite-{}",
         oauth_runtime::secret::generate_token(10)

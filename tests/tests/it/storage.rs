@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::own_tables;
+
 use oauth_runtime::secret::SecretHash;
 use oauth_runtime::{
     AuthMethod, AuthorizationCode, CachingStore, Client, CodeChallengeMethod, CodeRedemption,
@@ -15,6 +17,9 @@ pub enum Backend {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
     Cached(Arc<CachingStore<SqliteStore>>),
+    /// The application's own tables (`own_tables`).
+    OwnSqlite(own_tables::OwnSqlite),
+    OwnPostgres(own_tables::OwnPostgres),
 }
 
 impl Backend {
@@ -24,6 +29,8 @@ impl Backend {
             Backend::Sqlite(s) => Arc::new(s.clone()),
             Backend::Postgres(s) => Arc::new(s.clone()),
             Backend::Cached(s) => s.clone(),
+            Backend::OwnSqlite(s) => Arc::new(s.clone()),
+            Backend::OwnPostgres(s) => Arc::new(s.clone()),
         }
     }
 
@@ -33,6 +40,8 @@ impl Backend {
             Backend::Sqlite(s) => s.create_client(&client).await.expect("client"),
             Backend::Postgres(s) => s.create_client(&client).await.expect("client"),
             Backend::Cached(s) => s.inner().create_client(&client).await.expect("client"),
+            Backend::OwnSqlite(s) => own_tables::add_sqlite_client(s, &client).await,
+            Backend::OwnPostgres(s) => own_tables::add_postgres_client(s, &client).await,
         }
     }
 
@@ -46,6 +55,8 @@ impl Backend {
                 .create_user(username, password)
                 .await
                 .expect("user"),
+            Backend::OwnSqlite(s) => s.create_user(username, password).await.expect("user"),
+            Backend::OwnPostgres(s) => s.create_user(username, password).await.expect("user"),
         }
     }
 }
@@ -83,6 +94,14 @@ pub async fn postgres() -> Option<Backend> {
             .await
             .expect("postgres"),
     ))
+}
+
+pub async fn own_sqlite() -> Option<Backend> {
+    Some(Backend::OwnSqlite(own_tables::sqlite_store().await))
+}
+
+pub async fn own_postgres() -> Option<Backend> {
+    Some(Backend::OwnPostgres(own_tables::postgres_store().await?))
 }
 
 fn code(hash: SecretHash, expires_at: u64) -> AuthorizationCode {
@@ -489,4 +508,11 @@ macro_rules! storage_suite {
     )*};
 }
 
-storage_suite!(memory, sqlite, cached_sqlite, postgres);
+storage_suite!(
+    memory,
+    sqlite,
+    cached_sqlite,
+    postgres,
+    own_sqlite,
+    own_postgres
+);

@@ -2,7 +2,7 @@
 use oauth_runtime::OAuth2Client;
 
 #[derive(OAuth2Client)]
-#[oauth(table = "clients")]
+#[oauth(tabel = "clients")]
 struct Client {
     #[oauth(client_id)]
     id: String,

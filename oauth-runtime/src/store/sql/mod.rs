@@ -11,12 +11,18 @@
 
 pub(crate) mod batch;
 mod rows;
+pub(crate) mod table;
 #[macro_use]
 mod storage_impl;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+
+pub use rows::{ClientRow, CodeRow, TokenRow};
+pub use table::{
+    ClientTable, CodeStatements, CodeTable, CodeValue, TokenStatements, TokenTable, TokenValue,
+};
 
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
@@ -27,6 +33,10 @@ use std::sync::Arc;
 
 use super::{Storage, StorageError};
 use crate::config::DatabaseConfig;
+
+/// The tables a store reads and writes, as a marker (`fn` keeps the store `Send + Sync`
+/// whatever the row types).
+pub(crate) type Tables<C, T, A> = std::marker::PhantomData<fn() -> (C, T, A)>;
 
 pub(crate) fn db_error(error: sqlx::Error) -> StorageError {
     StorageError::from_source("database error", error)

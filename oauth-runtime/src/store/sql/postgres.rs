@@ -5,19 +5,21 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres};
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::batch::Batcher;
-use super::db_error;
+use super::rows::{ClientRow, CodeRow, TokenRow};
+use super::{db_error, Tables};
 use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
 
 /// A [`Storage`](crate::Storage) on PostgreSQL.
-#[derive(Clone, Debug)]
-pub struct PostgresStore {
+pub struct PostgresStore<C = ClientRow, T = TokenRow, A = CodeRow> {
     pool: Pool<Postgres>,
     batcher: Arc<Batcher>,
     writer: Pool<Postgres>,
+    tables: Tables<C, T, A>,
 }
 
 impl PostgresStore {
@@ -37,6 +39,7 @@ impl PostgresStore {
             writer: pool.clone(),
             pool,
             batcher: Arc::default(),
+            tables: PhantomData,
         };
         if config.migrate {
             store.migrate().await?;

@@ -1,10 +1,13 @@
-//! Row types of the embedded schema, mapped to the model with the crate's own derives.
+//! Row types of the embedded schema: the store's default tables, mapped with the crate's own
+//! derives exactly as an application maps its own tables.
 
 use crate::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
 
-/// `oauth2_clients`.
-#[derive(sqlx::FromRow, OAuth2Client)]
-pub(crate) struct ClientRow {
+/// A client in the embedded `oauth2_clients` table (the default client table of the SQL
+/// stores; lists are JSON arrays, the secret a hex SHA-256 digest).
+#[derive(OAuth2Client)]
+#[oauth(table = "oauth2_clients")]
+pub struct ClientRow {
     pub(crate) client_id: String,
     pub(crate) secret_hash: Option<String>,
     pub(crate) client_name: Option<String>,
@@ -15,9 +18,10 @@ pub(crate) struct ClientRow {
     pub(crate) token_endpoint_auth_method: String,
 }
 
-/// `oauth2_tokens`.
-#[derive(sqlx::FromRow, OAuth2Token)]
-pub(crate) struct TokenRow {
+/// A token in the embedded `oauth2_tokens` table (the default token table of the SQL stores).
+#[derive(OAuth2Token)]
+#[oauth(table = "oauth2_tokens")]
+pub struct TokenRow {
     pub(crate) access_token_hash: Vec<u8>,
     pub(crate) refresh_token_hash: Option<Vec<u8>>,
     pub(crate) client_id: String,
@@ -32,9 +36,11 @@ pub(crate) struct TokenRow {
     pub(crate) refresh_token_revoked: bool,
 }
 
-/// `oauth2_codes`.
-#[derive(sqlx::FromRow, OAuth2AuthorizationCode)]
-pub(crate) struct CodeRow {
+/// An authorization code in the embedded `oauth2_codes` table (the default code table of the
+/// SQL stores).
+#[derive(OAuth2AuthorizationCode)]
+#[oauth(table = "oauth2_codes")]
+pub struct CodeRow {
     pub(crate) code_hash: Vec<u8>,
     pub(crate) client_id: String,
     pub(crate) redirect_uri: Option<String>,
@@ -44,6 +50,7 @@ pub(crate) struct CodeRow {
     pub(crate) code_challenge_method: Option<String>,
     pub(crate) issued_at: i64,
     pub(crate) expires_at: i64,
+    pub(crate) used: bool,
 }
 
 /// `oauth2_users` (password hash included, for verification only).

@@ -6,10 +6,12 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::batch::Batcher;
-use super::db_error;
+use super::rows::{ClientRow, CodeRow, TokenRow};
+use super::{db_error, Tables};
 use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
 
@@ -18,11 +20,11 @@ use crate::store::StorageResult;
 /// Reads use a pool of connections; writes go through a single connection, so concurrent
 /// writers queue in the pool instead of sleeping in SQLite's busy handler (SQLite runs one
 /// writer at a time anyway).
-#[derive(Clone, Debug)]
-pub struct SqliteStore {
+pub struct SqliteStore<C = ClientRow, T = TokenRow, A = CodeRow> {
     pool: Pool<Sqlite>,
     batcher: Arc<Batcher>,
     writer: Pool<Sqlite>,
+    tables: Tables<C, T, A>,
 }
 
 impl SqliteStore {
@@ -73,6 +75,7 @@ impl SqliteStore {
             pool,
             writer,
             batcher: Arc::default(),
+            tables: PhantomData,
         };
         spawn_checkpointer(store.pool.clone());
         if config.migrate {

@@ -1,70 +1,65 @@
-//! The `Storage` implementation, written once for every sqlx backend: the statements are
-//! portable (`$n` parameters, `RETURNING`, booleans), only the pool type differs.
-
-// Column lists as literals: sqlx only takes `'static` SQL, so statements are built with
-// `concat!`, never `format!`.
-macro_rules! token_columns {
-    () => {
-        "access_token_hash, refresh_token_hash, client_id, user_id, scope, grant_type, \
-         issued_at, expires_in, refresh_token_expires_at, family, access_token_revoked, \
-         refresh_token_revoked"
-    };
-}
-
-macro_rules! code_columns {
-    () => {
-        "code_hash, client_id, redirect_uri, scope, user_id, code_challenge, \
-         code_challenge_method, issued_at, expires_at"
-    };
-}
-
-macro_rules! client_columns {
-    () => {
-        "client_id, secret_hash, client_name, redirect_uris, grant_types, response_types, \
-         scope, token_endpoint_auth_method"
-    };
-}
+//! The `Storage` implementation, written once for every sqlx backend and every table: the
+//! statements come from the tables' [`TokenTable`](super::TokenTable),
+//! [`CodeTable`](super::CodeTable) and [`ClientTable`](super::ClientTable) impls (portable
+//! `$n` parameters), only the pool type differs.
 
 macro_rules! sql_store {
     ($store:ident, $db:ty, $migrator:expr) => {
+        impl<C, T, A> Clone for $store<C, T, A> {
+            fn clone(&self) -> Self {
+                $store {
+                    pool: self.pool.clone(),
+                    writer: self.writer.clone(),
+                    batcher: self.batcher.clone(),
+                    tables: std::marker::PhantomData,
+                }
+            }
+        }
+
+        impl<C, T, A> std::fmt::Debug for $store<C, T, A> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($store))
+                    .field("pool", &self.pool)
+                    .field("clients", &std::any::type_name::<C>())
+                    .field("tokens", &std::any::type_name::<T>())
+                    .field("codes", &std::any::type_name::<A>())
+                    .finish_non_exhaustive()
+            }
+        }
+
         #[async_trait::async_trait]
-        impl $crate::store::Storage for $store {
+        impl<C, T, A> $crate::store::Storage for $store<C, T, A>
+        where
+            C: $crate::store::sql::ClientTable<$db>,
+            T: $crate::store::sql::TokenTable<$db>,
+            A: $crate::store::sql::CodeTable<$db>,
+        {
             async fn find_client(
                 &self,
                 client_id: &str,
             ) -> $crate::store::StorageResult<Option<std::sync::Arc<dyn $crate::OAuth2Client>>> {
-                let sql = concat!("SELECT ", client_columns!(), " FROM oauth2_clients WHERE client_id = $1");
-                let row: Option<$crate::store::sql::rows::ClientRow> = sqlx::query_as(sql)
-                    .bind(client_id)
+                let db = $crate::store::sql::db_error;
+                let mut args = <$db as sqlx::Database>::Arguments::default();
+                C::bind_client_id(client_id, &mut args).map_err(|e| db(sqlx::Error::Encode(e)))?;
+                let row = sqlx::query_with(C::FIND, args)
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err($crate::store::sql::db_error)?;
-                Ok(row.map(|r| std::sync::Arc::new(r) as std::sync::Arc<dyn $crate::OAuth2Client>))
+                    .map_err(db)?;
+                let client = row.map(|row| C::from_row(&row)).transpose().map_err(db)?;
+                Ok(client.map(|c| std::sync::Arc::new(c) as std::sync::Arc<dyn $crate::OAuth2Client>))
             }
 
             async fn save_authorization_code(
                 &self,
                 code: $crate::AuthorizationCode,
             ) -> $crate::store::StorageResult<()> {
-                use $crate::OAuth2AuthorizationCode as _;
-                let row = $crate::store::sql::rows::CodeRow::from_code(&code);
-                sqlx::query(
-                    "INSERT INTO oauth2_codes (code_hash, client_id, redirect_uri, scope, user_id, \
-                     code_challenge, code_challenge_method, issued_at, expires_at, used) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE)",
-                )
-                .bind(row.code_hash)
-                .bind(row.client_id)
-                .bind(row.redirect_uri)
-                .bind(row.scope)
-                .bind(row.user_id)
-                .bind(row.code_challenge)
-                .bind(row.code_challenge_method)
-                .bind(row.issued_at)
-                .bind(row.expires_at)
-                .execute(self.writer())
-                .await
-                .map_err($crate::store::sql::db_error)?;
+                let mut query = sqlx::QueryBuilder::<$db>::new(A::STATEMENTS.insert);
+                query.push_values([A::from_code(&code)], |values, row| row.push_row(values));
+                query
+                    .build()
+                    .execute(self.writer())
+                    .await
+                    .map_err($crate::store::sql::db_error)?;
                 Ok(())
             }
 
@@ -72,29 +67,31 @@ macro_rules! sql_store {
                 &self,
                 code_hash: &$crate::secret::SecretHash,
             ) -> $crate::store::StorageResult<$crate::store::CodeRedemption> {
-                use $crate::OAuth2AuthorizationCode as _;
-                let hash = code_hash.as_bytes().to_vec();
-                // One statement: of concurrent redemptions exactly one matches `used = FALSE`.
-                let sql = concat!(
-                    "UPDATE oauth2_codes SET used = TRUE WHERE code_hash = $1 AND used = FALSE RETURNING ",
-                    code_columns!()
-                );
-                let redeemed: Option<$crate::store::sql::rows::CodeRow> = sqlx::query_as(sql)
-                    .bind(&hash)
+                use $crate::store::sql::CodeValue::{CodeHash, Used};
+                let db = $crate::store::sql::db_error;
+                let statements = A::STATEMENTS;
+                // One statement: of concurrent redemptions exactly one matches `used = false`.
+                let args = $crate::store::sql::table::arguments::<$db, _>(
+                    &[Used(true), CodeHash(code_hash), Used(false)],
+                    A::bind,
+                )?;
+                let redeemed = sqlx::query_with(statements.redeem, args)
                     .fetch_optional(self.writer())
                     .await
-                    .map_err($crate::store::sql::db_error)?;
+                    .map_err(db)?;
                 if let Some(row) = redeemed {
-                    return Ok($crate::store::CodeRedemption::Redeemed(row.to_code()?));
+                    let code = A::from_row(&row).map_err(db)?.to_code()?;
+                    return Ok($crate::store::CodeRedemption::Redeemed(code));
                 }
-                let sql = concat!("SELECT ", code_columns!(), " FROM oauth2_codes WHERE code_hash = $1");
-                let used: Option<$crate::store::sql::rows::CodeRow> = sqlx::query_as(sql)
-                    .bind(&hash)
+                let args = $crate::store::sql::table::arguments::<$db, _>(&[CodeHash(code_hash)], A::bind)?;
+                let used = sqlx::query_with(statements.find, args)
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err($crate::store::sql::db_error)?;
+                    .map_err(db)?;
                 Ok(match used {
-                    Some(row) => $crate::store::CodeRedemption::AlreadyUsed(row.to_code()?),
+                    Some(row) => {
+                        $crate::store::CodeRedemption::AlreadyUsed(A::from_row(&row).map_err(db)?.to_code()?)
+                    }
                     None => $crate::store::CodeRedemption::Unknown,
                 })
             }
@@ -107,8 +104,8 @@ macro_rules! sql_store {
                         let writer = writer.clone();
                         tokio::spawn($crate::store::sql::batch::run(receiver, move |tokens| {
                             let writer = writer.clone();
-                                                        async move {
-                                $store::insert_tokens(&writer, &tokens).await.map_err(|e| e.to_string())
+                            async move {
+                                Self::insert_tokens(&writer, &tokens).await.map_err(|e| e.to_string())
                             }
                         }));
                     })
@@ -119,16 +116,16 @@ macro_rules! sql_store {
                 &self,
                 hash: &$crate::secret::SecretHash,
             ) -> $crate::store::StorageResult<Option<$crate::Token>> {
-                let sql = concat!("SELECT ", token_columns!(), " FROM oauth2_tokens WHERE access_token_hash = $1");
-                self.find_token(sql, hash).await
+                use $crate::store::sql::TokenValue::AccessTokenHash;
+                self.find_token(T::STATEMENTS.find_by_access, AccessTokenHash(hash)).await
             }
 
             async fn find_refresh_token(
                 &self,
                 hash: &$crate::secret::SecretHash,
             ) -> $crate::store::StorageResult<Option<$crate::Token>> {
-                let sql = concat!("SELECT ", token_columns!(), " FROM oauth2_tokens WHERE refresh_token_hash = $1");
-                self.find_token(sql, hash).await
+                use $crate::store::sql::TokenValue::RefreshTokenHash;
+                self.find_token(T::STATEMENTS.find_by_refresh, RefreshTokenHash(hash)).await
             }
 
             async fn rotate_refresh_token(
@@ -136,53 +133,52 @@ macro_rules! sql_store {
                 old: &$crate::secret::SecretHash,
                 new: $crate::Token,
             ) -> $crate::store::StorageResult<$crate::store::Rotation> {
+                use $crate::store::sql::TokenValue::{AccessTokenRevoked, RefreshTokenHash, RefreshTokenRevoked};
                 let db = $crate::store::sql::db_error;
-                let hash = old.as_bytes().to_vec();
+                let statements = T::STATEMENTS;
                 let mut tx = self.writer().begin().await.map_err(db)?;
                 // The first statement writes, so it takes the lock: concurrent rotations of one
                 // refresh token serialise here and only the first finds it unrevoked.
-                let rotated: Option<(String,)> = sqlx::query_as(
-                    "UPDATE oauth2_tokens SET refresh_token_revoked = TRUE, \
-                     access_token_revoked = TRUE \
-                     WHERE refresh_token_hash = $1 AND refresh_token_revoked = FALSE \
-                     RETURNING family",
-                )
-                .bind(&hash)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-                if rotated.is_some() {
-                    $store::insert_token(&mut *tx, &new).await?;
+                let args = $crate::store::sql::table::arguments::<$db, _>(
+                    &[RefreshTokenRevoked(true), AccessTokenRevoked(true), RefreshTokenHash(old), RefreshTokenRevoked(false)],
+                    T::bind,
+                )?;
+                let claimed = sqlx::query_with(statements.claim_refresh, args)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                if claimed.rows_affected() > 0 {
+                    Self::insert_tokens(&mut *tx, std::slice::from_ref(&new)).await?;
                     tx.commit().await.map_err(db)?;
                     return Ok($crate::store::Rotation::Rotated);
                 }
-                let family: Option<(String,)> =
-                    sqlx::query_as("SELECT family FROM oauth2_tokens WHERE refresh_token_hash = $1")
-                        .bind(&hash)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(db)?;
-                let Some((family,)) = family else {
-                    return Ok($crate::store::Rotation::Unknown);
-                };
-                sqlx::query(
-                    "UPDATE oauth2_tokens SET access_token_revoked = TRUE, \
-                     refresh_token_revoked = TRUE WHERE family = $1",
-                )
-                .bind(family)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+                // Revoked already (a replay) or unknown: revoke the family it belongs to, if any.
+                let args = $crate::store::sql::table::arguments::<$db, _>(
+                    &[AccessTokenRevoked(true), RefreshTokenRevoked(true), RefreshTokenHash(old)],
+                    T::bind,
+                )?;
+                let revoked = sqlx::query_with(statements.revoke_family_of_refresh, args)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
                 tx.commit().await.map_err(db)?;
-                Ok($crate::store::Rotation::Reused)
+                Ok(if revoked.rows_affected() > 0 {
+                    $crate::store::Rotation::Reused
+                } else {
+                    $crate::store::Rotation::Unknown
+                })
             }
 
             async fn revoke_access_token(
                 &self,
                 hash: &$crate::secret::SecretHash,
             ) -> $crate::store::StorageResult<()> {
-                sqlx::query("UPDATE oauth2_tokens SET access_token_revoked = TRUE WHERE access_token_hash = $1")
-                    .bind(hash.as_bytes().to_vec())
+                use $crate::store::sql::TokenValue::{AccessTokenHash, AccessTokenRevoked};
+                let args = $crate::store::sql::table::arguments::<$db, _>(
+                    &[AccessTokenRevoked(true), AccessTokenHash(hash)],
+                    T::bind,
+                )?;
+                sqlx::query_with(T::STATEMENTS.revoke_access, args)
                     .execute(self.writer())
                     .await
                     .map_err($crate::store::sql::db_error)?;
@@ -190,14 +186,15 @@ macro_rules! sql_store {
             }
 
             async fn revoke_family(&self, family: &str) -> $crate::store::StorageResult<()> {
-                sqlx::query(
-                    "UPDATE oauth2_tokens SET access_token_revoked = TRUE, \
-                     refresh_token_revoked = TRUE WHERE family = $1",
-                )
-                .bind(family)
-                .execute(self.writer())
-                .await
-                .map_err($crate::store::sql::db_error)?;
+                use $crate::store::sql::TokenValue::{AccessTokenRevoked, Family, RefreshTokenRevoked};
+                let args = $crate::store::sql::table::arguments::<$db, _>(
+                    &[AccessTokenRevoked(true), RefreshTokenRevoked(true), Family(family)],
+                    T::bind,
+                )?;
+                sqlx::query_with(T::STATEMENTS.revoke_family, args)
+                    .execute(self.writer())
+                    .await
+                    .map_err($crate::store::sql::db_error)?;
                 Ok(())
             }
 
@@ -231,108 +228,94 @@ macro_rules! sql_store {
             }
 
             async fn purge_expired(&self, now: u64) -> $crate::store::StorageResult<u64> {
+                use $crate::store::sql::CodeValue::ExpiresAt;
+                use $crate::store::sql::TokenValue::{IssuedAt, RefreshTokenExpiresAt};
                 let db = $crate::store::sql::db_error;
-                let now = i64::try_from(now).unwrap_or(i64::MAX);
                 // Used codes stay a day past expiry, so a late replay still revokes its tokens.
-                let codes = sqlx::query("DELETE FROM oauth2_codes WHERE expires_at < $1")
-                    .bind(now - $crate::store::CODE_RETENTION)
+                let retention = now.saturating_sub($crate::store::CODE_RETENTION.unsigned_abs());
+                let args = $crate::store::sql::table::arguments::<$db, _>(&[ExpiresAt(retention)], A::bind)?;
+                let codes = sqlx::query_with(A::STATEMENTS.purge, args)
                     .execute(self.writer())
                     .await
                     .map_err(db)?;
                 // A token row goes when its access token has expired and its refresh token
                 // (kept for reuse detection even when rotated) has expired too.
-                let tokens = sqlx::query(
-                    "DELETE FROM oauth2_tokens WHERE issued_at + expires_in < $1 \
-                     AND (refresh_token_hash IS NULL OR refresh_token_expires_at < $1)",
-                )
-                .bind(now)
-                .execute(self.writer())
-                .await
-                .map_err(db)?;
+                let args = $crate::store::sql::table::arguments::<$db, _>(
+                    &[IssuedAt(now), RefreshTokenExpiresAt(now)],
+                    T::bind,
+                )?;
+                let tokens = sqlx::query_with(T::STATEMENTS.purge, args)
+                    .execute(self.writer())
+                    .await
+                    .map_err(db)?;
                 Ok(codes.rows_affected() + tokens.rows_affected())
             }
         }
 
-        impl $store {
+        impl<C, T, A> $store<C, T, A>
+        where
+            T: $crate::store::sql::TokenTable<$db>,
+        {
             async fn find_token(
                 &self,
                 sql: &'static str,
-                hash: &$crate::secret::SecretHash,
+                value: $crate::store::sql::TokenValue<'_>,
             ) -> $crate::store::StorageResult<Option<$crate::Token>> {
-                use $crate::OAuth2Token as _;
-                let row: Option<$crate::store::sql::rows::TokenRow> = sqlx::query_as(sql)
-                    .bind(hash.as_bytes().to_vec())
+                let db = $crate::store::sql::db_error;
+                let args = $crate::store::sql::table::arguments::<$db, _>(&[value], T::bind)?;
+                let row = sqlx::query_with(sql, args)
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err($crate::store::sql::db_error)?;
-                row.map(|r| r.to_token()).transpose()
+                    .map_err(db)?;
+                row.map(|row| T::from_row(&row).map_err(db)?.to_token()).transpose()
             }
 
-            async fn insert_token(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                token: &$crate::Token,
-            ) -> $crate::store::StorageResult<()> {
-                use $crate::OAuth2Token as _;
-                let row = $crate::store::sql::rows::TokenRow::from_token(token);
-                let sql = concat!(
-                    "INSERT INTO oauth2_tokens (",
-                    token_columns!(),
-                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-                );
-                sqlx::query(sql)
-                    .bind(row.access_token_hash)
-                    .bind(row.refresh_token_hash)
-                    .bind(row.client_id)
-                    .bind(row.user_id)
-                    .bind(row.scope)
-                    .bind(row.grant_type)
-                    .bind(row.issued_at)
-                    .bind(row.expires_in)
-                    .bind(row.refresh_token_expires_at)
-                    .bind(row.family)
-                    .bind(row.access_token_revoked)
-                    .bind(row.refresh_token_revoked)
-                    .execute(conn)
-                    .await
-                    .map_err($crate::store::sql::db_error)?;
-                Ok(())
-            }
-
-                        /// Inserts tokens with one multi-row statement: atomic, one round trip.
-            async fn insert_tokens(
-                writer: &sqlx::Pool<$db>,
+            /// Inserts tokens with one multi-row statement: atomic, one round trip.
+            async fn insert_tokens<'e, E>(
+                executor: E,
                 tokens: &[$crate::Token],
-            ) -> $crate::store::StorageResult<()> {
-                use $crate::OAuth2Token as _;
-                let mut query = sqlx::QueryBuilder::<$db>::new(concat!(
-                    "INSERT INTO oauth2_tokens (",
-                    token_columns!(),
-                    ") "
-                ));
-                query.push_values(tokens, |mut values, token| {
-                    let row = $crate::store::sql::rows::TokenRow::from_token(token);
-                    values
-                        .push_bind(row.access_token_hash)
-                        .push_bind(row.refresh_token_hash)
-                        .push_bind(row.client_id)
-                        .push_bind(row.user_id)
-                        .push_bind(row.scope)
-                        .push_bind(row.grant_type)
-                        .push_bind(row.issued_at)
-                        .push_bind(row.expires_in)
-                        .push_bind(row.refresh_token_expires_at)
-                        .push_bind(row.family)
-                        .push_bind(row.access_token_revoked)
-                        .push_bind(row.refresh_token_revoked);
-                });
-                query.build().execute(writer).await.map_err($crate::store::sql::db_error)?;
+            ) -> $crate::store::StorageResult<()>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let mut query = sqlx::QueryBuilder::<$db>::new(T::STATEMENTS.insert);
+                query.push_values(tokens, |values, token| T::from_token(token).push_row(values));
+                query.build().execute(executor).await.map_err($crate::store::sql::db_error)?;
                 Ok(())
             }
+        }
 
+        impl $store {
             /// Wraps a pool the application already has (migrations are not applied; call
             /// [`migrate`](Self::migrate)). Writes share the pool.
             pub fn from_pool(pool: sqlx::Pool<$db>) -> Self {
-                $store { writer: pool.clone(), pool, batcher: std::sync::Arc::default() }
+                $store {
+                    writer: pool.clone(),
+                    pool,
+                    batcher: std::sync::Arc::default(),
+                    tables: std::marker::PhantomData,
+                }
+            }
+        }
+
+        impl<C, T, A> $store<C, T, A> {
+            /// The same store with clients read from `C`'s own table: a model deriving
+            /// `OAuth2Client` with `#[oauth(table = "…")]`.
+            pub fn with_clients<C2>(self) -> $store<C2, T, A> {
+                $store { pool: self.pool, writer: self.writer, batcher: self.batcher, tables: std::marker::PhantomData }
+            }
+
+            /// The same store with tokens kept in `T`'s own table: a model deriving
+            /// `OAuth2Token` with `#[oauth(table = "…")]`.
+            pub fn with_tokens<T2>(self) -> $store<C, T2, A> {
+                // The token writer task belongs to the old table: start a new one.
+                $store { pool: self.pool, writer: self.writer, batcher: std::sync::Arc::default(), tables: std::marker::PhantomData }
+            }
+
+            /// The same store with authorization codes kept in `A`'s own table: a model
+            /// deriving `OAuth2AuthorizationCode` with `#[oauth(table = "…")]`.
+            pub fn with_codes<A2>(self) -> $store<C, T, A2> {
+                $store { pool: self.pool, writer: self.writer, batcher: self.batcher, tables: std::marker::PhantomData }
             }
 
             /// The pool writes go through.
@@ -345,35 +328,13 @@ macro_rules! sql_store {
                 &self.pool
             }
 
-            /// Applies the embedded schema migrations.
+            /// Applies the embedded schema migrations (the `oauth2_*` tables; resource owners
+            /// are always kept in `oauth2_users`).
             pub async fn migrate(&self) -> $crate::store::StorageResult<()> {
                 $migrator
                     .run(self.writer())
                     .await
                     .map_err(|e| $crate::store::StorageError::from_source("migration failed", e))
-            }
-
-            /// Registers a client (its secret stored as the digest it already is).
-            pub async fn create_client(&self, client: &$crate::Client) -> $crate::store::StorageResult<()> {
-                let json = |list: Vec<String>| serde_json::Value::from(list).to_string();
-                sqlx::query(
-                    "INSERT INTO oauth2_clients (client_id, secret_hash, client_name, redirect_uris, \
-                     grant_types, response_types, scope, token_endpoint_auth_method, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(&client.client_id)
-                .bind(client.secret_hash.map(|h| h.to_hex()))
-                .bind(&client.client_name)
-                .bind(json(client.redirect_uris.clone()))
-                .bind(json(client.grant_types.iter().map(|g| g.as_str().to_owned()).collect()))
-                .bind(json(client.response_types.iter().map(|r| r.as_str().to_owned()).collect()))
-                .bind(client.scope.to_string())
-                .bind(client.token_endpoint_auth_method.as_str())
-                .bind(i64::try_from($crate::model::now()).unwrap_or(i64::MAX))
-                .execute(self.writer())
-                .await
-                .map_err($crate::store::sql::db_error)?;
-                Ok(())
             }
 
             /// Registers a resource owner with an Argon2id password hash; the id is generated.
@@ -401,6 +362,33 @@ macro_rules! sql_store {
                 .await
                 .map_err($crate::store::sql::db_error)?;
                 Ok(owner)
+            }
+        }
+
+        impl<T, A> $store<$crate::store::sql::ClientRow, T, A> {
+            /// Registers a client in the embedded `oauth2_clients` table (its secret stored as
+            /// the digest it already is). A store reading clients from the application's own
+            /// table leaves registration to the application.
+            pub async fn create_client(&self, client: &$crate::Client) -> $crate::store::StorageResult<()> {
+                let json = |list: Vec<String>| serde_json::Value::from(list).to_string();
+                sqlx::query(
+                    "INSERT INTO oauth2_clients (client_id, secret_hash, client_name, redirect_uris, \
+                     grant_types, response_types, scope, token_endpoint_auth_method, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&client.client_id)
+                .bind(client.secret_hash.map(|h| h.to_hex()))
+                .bind(&client.client_name)
+                .bind(json(client.redirect_uris.clone()))
+                .bind(json(client.grant_types.iter().map(|g| g.as_str().to_owned()).collect()))
+                .bind(json(client.response_types.iter().map(|r| r.as_str().to_owned()).collect()))
+                .bind(client.scope.to_string())
+                .bind(client.token_endpoint_auth_method.as_str())
+                .bind(i64::try_from($crate::model::now()).unwrap_or(i64::MAX))
+                .execute(self.writer())
+                .await
+                .map_err($crate::store::sql::db_error)?;
+                Ok(())
             }
         }
     };

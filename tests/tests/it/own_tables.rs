@@ -1,0 +1,239 @@
+//! The SQL stores on an application's own tables, mapped with `#[oauth(table = "…")]`: other
+//! table and column names, digests as hex text, flags as integers, extra columns the store
+//! never touches. The storage suite and the server run on them as on the embedded schema.
+
+use oauth_runtime::{
+    Client, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, PostgresStore, SqliteStore,
+};
+
+/// The application's client model: its own names, lists as space-separated text.
+#[derive(OAuth2Client)]
+#[oauth(table = "apps")]
+pub struct App {
+    #[oauth(client_id)]
+    id: String,
+    #[oauth(secret_hash, column = "secret_digest")]
+    secret: Option<String>,
+    #[oauth(client_name)]
+    name: String,
+    #[oauth(redirect_uris)]
+    callbacks: String,
+    #[oauth(grant_types)]
+    grants: String,
+    #[oauth(response_types)]
+    responses: String,
+    #[oauth(scope)]
+    allowed_scope: String,
+    #[oauth(token_endpoint_auth_method)]
+    auth_method: String,
+    /// Not mapped: the store leaves it to the database and reads it as `Default`.
+    #[allow(dead_code)]
+    owner_email: String,
+}
+
+/// The application's token model: hex digests, integer flags.
+#[derive(OAuth2Token)]
+#[oauth(table = "access_grants")]
+pub struct Grant {
+    #[oauth(access_token_hash)]
+    token_digest: String,
+    #[oauth(refresh_token_hash)]
+    refresh_digest: Option<String>,
+    #[oauth(client_id)]
+    app_id: String,
+    #[oauth(user_id)]
+    account_id: Option<String>,
+    #[oauth(scope)]
+    scopes: String,
+    #[oauth(grant_type)]
+    grant_kind: String,
+    #[oauth(issued_at)]
+    created: i64,
+    #[oauth(expires_in)]
+    lifetime: i64,
+    #[oauth(refresh_token_expires_at)]
+    refresh_expires: Option<i64>,
+    family: String,
+    #[oauth(access_token_revoked, column = "revoked")]
+    access_revoked: i64,
+    #[oauth(refresh_token_revoked)]
+    refresh_revoked: i64,
+    /// Not mapped.
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+/// The application's authorization code model.
+#[derive(OAuth2AuthorizationCode)]
+#[oauth(table = "auth_codes")]
+pub struct AuthCode {
+    #[oauth(code_hash)]
+    digest: Vec<u8>,
+    #[oauth(client_id)]
+    app_id: String,
+    redirect_uri: Option<String>,
+    scope: String,
+    #[oauth(user_id)]
+    account_id: String,
+    #[oauth(code_challenge)]
+    challenge: Option<String>,
+    #[oauth(code_challenge_method)]
+    challenge_method: Option<String>,
+    issued_at: i64,
+    expires_at: i64,
+    #[oauth(used, column = "redeemed")]
+    spent: bool,
+}
+
+/// A store of the application's tables on SQLite.
+pub type OwnSqlite = SqliteStore<App, Grant, AuthCode>;
+/// A store of the application's tables on PostgreSQL.
+pub type OwnPostgres = PostgresStore<App, Grant, AuthCode>;
+
+const SQLITE_SCHEMA: &str = "
+CREATE TABLE apps (
+    id TEXT PRIMARY KEY NOT NULL,
+    secret_digest TEXT,
+    name TEXT NOT NULL,
+    callbacks TEXT NOT NULL,
+    grants TEXT NOT NULL,
+    responses TEXT NOT NULL,
+    allowed_scope TEXT NOT NULL,
+    auth_method TEXT NOT NULL,
+    owner_email TEXT NOT NULL DEFAULT 'owner@example.com'
+);
+CREATE TABLE access_grants (
+    pk INTEGER PRIMARY KEY AUTOINCREMENT,
+    token_digest TEXT NOT NULL UNIQUE,
+    refresh_digest TEXT UNIQUE,
+    app_id TEXT NOT NULL,
+    account_id TEXT,
+    scopes TEXT NOT NULL,
+    grant_kind TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    lifetime INTEGER NOT NULL,
+    refresh_expires INTEGER,
+    family TEXT NOT NULL,
+    revoked INTEGER NOT NULL,
+    refresh_revoked INTEGER NOT NULL,
+    note TEXT DEFAULT 'kept'
+);
+CREATE TABLE auth_codes (
+    digest BLOB PRIMARY KEY NOT NULL,
+    app_id TEXT NOT NULL,
+    redirect_uri TEXT,
+    scope TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    challenge TEXT,
+    challenge_method TEXT,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    redeemed BOOLEAN NOT NULL
+);
+";
+
+const POSTGRES_SCHEMA: &str = "
+CREATE TABLE apps (
+    id TEXT PRIMARY KEY NOT NULL,
+    secret_digest TEXT,
+    name TEXT NOT NULL,
+    callbacks TEXT NOT NULL,
+    grants TEXT NOT NULL,
+    responses TEXT NOT NULL,
+    allowed_scope TEXT NOT NULL,
+    auth_method TEXT NOT NULL,
+    owner_email TEXT NOT NULL DEFAULT 'owner@example.com'
+);
+CREATE TABLE access_grants (
+    pk BIGSERIAL PRIMARY KEY,
+    token_digest TEXT NOT NULL UNIQUE,
+    refresh_digest TEXT UNIQUE,
+    app_id TEXT NOT NULL,
+    account_id TEXT,
+    scopes TEXT NOT NULL,
+    grant_kind TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    lifetime BIGINT NOT NULL,
+    refresh_expires BIGINT,
+    family TEXT NOT NULL,
+    revoked BIGINT NOT NULL,
+    refresh_revoked BIGINT NOT NULL,
+    note TEXT DEFAULT 'kept'
+);
+CREATE INDEX access_grants_family ON access_grants (family);
+CREATE TABLE auth_codes (
+    digest BYTEA PRIMARY KEY NOT NULL,
+    app_id TEXT NOT NULL,
+    redirect_uri TEXT,
+    scope TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    challenge TEXT,
+    challenge_method TEXT,
+    issued_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    redeemed BOOLEAN NOT NULL
+);
+";
+
+/// Registers `client` the way the application would, in its own `apps` table.
+macro_rules! insert_app {
+    ($pool:expr, $client:expr) => {{
+        let client: &Client = $client;
+        let words = |list: Vec<&str>| list.join(" ");
+        sqlx::query(
+            "INSERT INTO apps (id, secret_digest, name, callbacks, grants, responses, \
+             allowed_scope, auth_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&client.client_id)
+        .bind(client.secret_hash.map(|h| h.to_hex()))
+        .bind(client.client_name.clone().unwrap_or_default())
+        .bind(words(
+            client.redirect_uris.iter().map(String::as_str).collect(),
+        ))
+        .bind(words(
+            client.grant_types.iter().map(|g| g.as_str()).collect(),
+        ))
+        .bind(words(
+            client.response_types.iter().map(|r| r.as_str()).collect(),
+        ))
+        .bind(client.scope.to_string())
+        .bind(client.token_endpoint_auth_method.as_str())
+        .execute($pool)
+        .await
+        .expect("insert app");
+    }};
+}
+
+/// A fresh SQLite database with the embedded schema (for resource owners) and the
+/// application's tables.
+pub async fn sqlite_store() -> OwnSqlite {
+    let store = SqliteStore::connect(&crate::sql_server::sqlite_url(), &Default::default())
+        .await
+        .expect("sqlite");
+    sqlx::raw_sql(SQLITE_SCHEMA)
+        .execute(store.pool())
+        .await
+        .expect("schema");
+    store.with_clients().with_tokens().with_codes()
+}
+
+/// A fresh PostgreSQL database with the application's tables, when one is configured.
+pub async fn postgres_store() -> Option<OwnPostgres> {
+    let url = crate::pg::fresh_database().await?;
+    let store = PostgresStore::connect(&url, &Default::default())
+        .await
+        .expect("postgres");
+    sqlx::raw_sql(POSTGRES_SCHEMA)
+        .execute(store.pool())
+        .await
+        .expect("schema");
+    Some(store.with_clients().with_tokens().with_codes())
+}
+
+pub async fn add_sqlite_client(store: &OwnSqlite, client: &Client) {
+    insert_app!(store.pool(), client);
+}
+
+pub async fn add_postgres_client(store: &OwnPostgres, client: &Client) {
+    insert_app!(store.pool(), client);
+}
