@@ -307,3 +307,100 @@ async fn migrations_can_be_turned_off() {
     assert_eq!(answer.status, Status::ServiceUnavailable);
     assert_eq!(answer.error(), "server_error");
 }
+
+/// What the server leaves in the application's own token table for `access`: the digest as
+/// hex text, the revocation flags as integers, the unmapped column at its database default.
+macro_rules! own_token_row {
+    ($pool:expr, $access:expr) => {{
+        let row: (String, i64, i64, Option<String>) = sqlx::query_as(
+            "SELECT app_id, revoked, refresh_revoked, note FROM access_grants \
+             WHERE token_digest = $1",
+        )
+        .bind(oauth_runtime::secret::SecretHash::of($access).to_hex())
+        .fetch_one($pool)
+        .await
+        .expect("the token is in the application's table");
+        row
+    }};
+}
+
+/// The code flow, refresh rotation and replay, client credentials and revocation, served
+/// from the application's own tables.
+macro_rules! own_tables_flow {
+    ($store:expr) => {{
+        let store = $store;
+        let client = app_on_storage(Arc::new(store.clone())).await;
+
+        let tokens = web_tokens(&client, "profile").await;
+        let (access, refresh) = (tokens.str("access_token"), tokens.str("refresh_token"));
+        let (me, body) = api(&client, "/api/me", Some(access)).await;
+        assert_eq!(me.status, Status::Ok);
+        assert!(body.ends_with("|web|profile"), "{body}");
+        assert_eq!(
+            own_token_row!(store.pool(), access),
+            ("web".to_owned(), 0, 0, Some("kept".to_owned()))
+        );
+
+        // Rotation revokes the old pair in the application's table; a replay of the old
+        // refresh token revokes the new pair too.
+        let rotated = web_token(
+            &client,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        )
+        .await;
+        assert_eq!(rotated.status, Status::Ok, "{}", rotated.json);
+        assert_eq!(own_token_row!(store.pool(), access).1, 1);
+        assert_eq!(own_token_row!(store.pool(), access).2, 1);
+        let fresh = rotated.str("access_token");
+        assert_eq!(
+            api(&client, "/api/me", Some(fresh)).await.0.status,
+            Status::Ok
+        );
+        let replay = web_token(
+            &client,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        )
+        .await;
+        assert_eq!(replay.error(), "invalid_grant");
+        assert_eq!(
+            api(&client, "/api/me", Some(fresh)).await.0.status,
+            Status::Unauthorized
+        );
+
+        // A client registered by the application in its own table, authenticating in the body.
+        let svc = svc_access(&client, "read").await;
+        assert_eq!(own_token_row!(store.pool(), &svc).0, "svc");
+        let revoked = post(
+            &client,
+            "/oauth/revoke",
+            &[
+                ("token", &svc),
+                ("client_id", "svc"),
+                ("client_secret", SVC_SECRET),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(revoked.status, Status::Ok);
+        assert_eq!(own_token_row!(store.pool(), &svc).1, 1);
+
+        // A code is single-use in the application's table too.
+        one_token_for_sixteen_redemptions(&[&client]).await;
+    }};
+}
+
+#[rocket::async_test]
+async fn own_tables_on_sqlite_serve_the_grants() {
+    let store = crate::own_tables::sqlite_store().await;
+    seed(&Backend::OwnSqlite(store.clone())).await;
+    own_tables_flow!(store);
+}
+
+#[rocket::async_test]
+async fn own_tables_on_postgres_serve_the_grants() {
+    let Some(store) = crate::own_tables::postgres_store().await else {
+        return;
+    };
+    seed(&Backend::OwnPostgres(store.clone())).await;
+    own_tables_flow!(store);
+}
