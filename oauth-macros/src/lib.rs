@@ -14,6 +14,7 @@ mod paths;
 mod record;
 mod require_oauth;
 mod table;
+mod user;
 
 use proc_macro::TokenStream;
 
@@ -59,6 +60,12 @@ pub fn derive_oauth2_authorization_code(input: TokenStream) -> TokenStream {
         "OAuth2AuthorizationCode",
         record::expand(&record::CODE, syn::parse_macro_input!(input)),
     )
+}
+
+/// Implements `OAuth2User` for a resource owner model. See `oauth_runtime::OAuth2User`.
+#[proc_macro_derive(OAuth2User, attributes(oauth))]
+pub fn derive_oauth2_user(input: TokenStream) -> TokenStream {
+    finish("OAuth2User", user::expand(syn::parse_macro_input!(input)))
 }
 
 /// Declares the grants a server supports. See `oauth_runtime::grants`.

@@ -334,3 +334,55 @@ pub(crate) fn code(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
         }
     }
 }
+
+/// The `UserTable` impl.
+pub(crate) fn user(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let ident = &input.ident;
+    let generics = generics(input, mapping);
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let cols = columns(mapping);
+    let find_by_username = format!(
+        "SELECT {cols} FROM {table} WHERE {} = $1",
+        column(mapping, "username")
+    );
+    let find_by_id = format!(
+        "SELECT {cols} FROM {table} WHERE {} = $1",
+        column(mapping, "id")
+    );
+    let username_ty = mapping.get("username").map(|m| &m.field.ty);
+    let id_ty = mapping.get("id").map(|m| &m.field.ty);
+    let from_row = from_row(input, mapping);
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #rt::store::sql::UserTable<__DB> for #ident #ty_generics #where_clause {
+            const STATEMENTS: #rt::store::sql::UserStatements = #rt::store::sql::UserStatements {
+                find_by_username: #find_by_username,
+                find_by_id: #find_by_id,
+            };
+
+            #from_row
+
+            fn bind_username(
+                username: &str,
+                args: &mut <__DB as #p::sqlx::Database>::Arguments,
+            ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
+                #p::sqlx::Arguments::add(args, <#username_ty as ::core::convert::From<&str>>::from(username))
+            }
+
+            fn bind_id(
+                id: &str,
+                args: &mut <__DB as #p::sqlx::Database>::Arguments,
+            ) -> ::core::result::Result<bool, #p::sqlx::error::BoxDynError> {
+                match <#id_ty as #p::IdColumn>::from_id(id) {
+                    ::core::option::Option::Some(id) => {
+                        #p::sqlx::Arguments::add(args, id)?;
+                        ::core::result::Result::Ok(true)
+                    }
+                    ::core::option::Option::None => ::core::result::Result::Ok(false),
+                }
+            }
+        }
+    }
+}

@@ -82,7 +82,8 @@ pub use crate::grants::{
 };
 pub use crate::model::{
     AuthMethod, AuthorizationCode, Client, CodeChallengeMethod, Endpoint, GrantType,
-    OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, ResourceOwner, ResponseType, Token,
+    OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User, ResourceOwner, ResponseType,
+    Token,
 };
 pub use crate::registration::{ClientMetadata, RegistrationError};
 pub use crate::request::{ClientCredentials, Method, OAuthRequest, Params};
@@ -266,3 +267,28 @@ pub use oauth_macros::OAuth2Token;
 /// # let _ = |c: &AuthorizationCode| CodeRow::from_code(c).to_code();
 /// ```
 pub use oauth_macros::OAuth2AuthorizationCode;
+
+/// Derives [`OAuth2User`](trait@OAuth2User) for a resource owner model: `id` (`String`, `i64`
+/// or `i32`), `username` (`String`) and, optionally, `password_hash` (an Argon2 PHC string;
+/// `String` or `Option<String>`), by field name or `#[oauth(key)]`.
+///
+/// With `#[oauth(table = "…")]` the SQL stores find and authenticate owners in that table
+/// (`with_users`); see the README's "Your own tables".
+///
+/// ```
+/// use oauth_runtime::{OAuth2User, ResourceOwner};
+///
+/// #[derive(OAuth2User)]
+/// struct Account {
+///     id: i64,
+///     #[oauth(username)]
+///     email: String,
+///     #[oauth(password_hash)]
+///     password: Option<String>,
+/// }
+///
+/// let account = Account { id: 7, email: "ada@example.com".into(), password: None };
+/// assert_eq!(account.resource_owner(), ResourceOwner::new("7", "ada@example.com"));
+/// assert_eq!(account.password_hash(), None);
+/// ```
+pub use oauth_macros::OAuth2User;

@@ -368,6 +368,19 @@ impl ResourceOwner {
     }
 }
 
+/// What the server asks of a resource owner model: a row of the application's users table.
+/// Derive it with `#[derive(OAuth2User)]`, which with `#[oauth(table = "…")]` also lets the SQL
+/// stores find and authenticate resource owners in that table.
+pub trait OAuth2User: Send + Sync + 'static {
+    /// The resource owner this row is (its id as text: tokens record it as `sub`).
+    fn resource_owner(&self) -> ResourceOwner;
+
+    /// The stored password hash (an Argon2 PHC string, as
+    /// [`hash_password`](crate::password::hash_password) writes), if the owner has one. An
+    /// owner without one cannot sign in with a password.
+    fn password_hash(&self) -> Option<&str>;
+}
+
 /// An issued authorization code (RFC 6749 §4.1.2), stored by digest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthorizationCode {

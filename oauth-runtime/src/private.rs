@@ -155,6 +155,46 @@ pub fn has_grant_type(list: Option<Vec<String>>, grant_type: &GrantType) -> bool
     }
 }
 
+/// A field holding a resource owner's id: text or an integer key.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a resource owner id",
+    label = "use `String`, `i64` or `i32` here"
+)]
+pub trait IdColumn: Sized {
+    /// The id as text.
+    fn to_id(&self) -> String;
+    /// The column value for a textual id; `None` when it cannot be one (no such owner).
+    fn from_id(id: &str) -> Option<Self>;
+}
+
+impl IdColumn for String {
+    fn to_id(&self) -> String {
+        self.clone()
+    }
+    fn from_id(id: &str) -> Option<Self> {
+        Some(id.to_owned())
+    }
+}
+
+impl IdColumn for i64 {
+    fn to_id(&self) -> String {
+        self.to_string()
+    }
+    fn from_id(id: &str) -> Option<Self> {
+        // Only the canonical form: "007" or "+7" is not the id "7" a token recorded.
+        id.parse().ok().filter(|n: &i64| n.to_string() == id)
+    }
+}
+
+impl IdColumn for i32 {
+    fn to_id(&self) -> String {
+        self.to_string()
+    }
+    fn from_id(id: &str) -> Option<Self> {
+        id.parse().ok().filter(|n: &i32| n.to_string() == id)
+    }
+}
+
 /// A database column that holds a record field of type `T`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold this #[oauth] field of type `{T}`",
@@ -312,6 +352,17 @@ mod tests {
             auth_method(Some("bogus"), false),
             AuthMethod::ClientSecretBasic
         );
+    }
+
+    #[test]
+    fn integer_ids_in_canonical_form_only() {
+        assert_eq!(<i64 as IdColumn>::from_id("42"), Some(42));
+        assert_eq!(<i64 as IdColumn>::from_id("-3"), Some(-3));
+        assert_eq!(<i64 as IdColumn>::from_id("042"), None);
+        assert_eq!(<i64 as IdColumn>::from_id("+42"), None);
+        assert_eq!(<i64 as IdColumn>::from_id("abc"), None);
+        assert_eq!(<i32 as IdColumn>::from_id("99999999999"), None);
+        assert_eq!(42i64.to_id(), "42");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! never touches. The storage suite and the server run on them as on the embedded schema.
 
 use oauth_runtime::{
-    Client, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, PostgresStore, SqliteStore,
+    Client, OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User, PostgresStore,
+    ResourceOwner, SqliteStore, Storage,
 };
 
 /// The application's client model: its own names, lists as space-separated text.
@@ -85,12 +86,32 @@ pub struct AuthCode {
     spent: bool,
 }
 
+/// The application's users: an integer key, signed in by email, maybe without a password.
+#[derive(OAuth2User)]
+#[oauth(table = "accounts")]
+pub struct Account {
+    id: i64,
+    #[oauth(username)]
+    email: String,
+    #[oauth(password_hash)]
+    password: Option<String>,
+    /// Not mapped.
+    #[allow(dead_code)]
+    display_name: String,
+}
+
 /// A store of the application's tables on SQLite.
-pub type OwnSqlite = SqliteStore<App, Grant, AuthCode>;
+pub type OwnSqlite = SqliteStore<App, Grant, AuthCode, Account>;
 /// A store of the application's tables on PostgreSQL.
-pub type OwnPostgres = PostgresStore<App, Grant, AuthCode>;
+pub type OwnPostgres = PostgresStore<App, Grant, AuthCode, Account>;
 
 const SQLITE_SCHEMA: &str = "
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    email TEXT NOT NULL UNIQUE,
+    password TEXT,
+    display_name TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE apps (
     id TEXT PRIMARY KEY NOT NULL,
     secret_digest TEXT,
@@ -133,6 +154,12 @@ CREATE TABLE auth_codes (
 ";
 
 const POSTGRES_SCHEMA: &str = "
+CREATE TABLE accounts (
+    id BIGSERIAL PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    password TEXT,
+    display_name TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE apps (
     id TEXT PRIMARY KEY NOT NULL,
     secret_digest TEXT,
@@ -204,6 +231,23 @@ macro_rules! insert_app {
     }};
 }
 
+/// Signs a user up the way the application would, in its own `accounts` table.
+macro_rules! insert_account {
+    ($pool:expr, $email:expr, $password:expr) => {{
+        let email: &str = $email;
+        let password: Option<&str> = $password;
+        let hash = password.map(|p| oauth_runtime::password::hash_password(p).expect("hash"));
+        let (id,): (i64,) =
+            sqlx::query_as("INSERT INTO accounts (email, password) VALUES ($1, $2) RETURNING id")
+                .bind(email)
+                .bind(hash)
+                .fetch_one($pool)
+                .await
+                .expect("insert account");
+        ResourceOwner::new(id.to_string(), email)
+    }};
+}
+
 /// A fresh SQLite database with the embedded schema (for resource owners) and the
 /// application's tables.
 pub async fn sqlite_store() -> OwnSqlite {
@@ -214,7 +258,7 @@ pub async fn sqlite_store() -> OwnSqlite {
         .execute(store.pool())
         .await
         .expect("schema");
-    store.with_clients().with_tokens().with_codes()
+    store.with_clients().with_tokens().with_codes().with_users()
 }
 
 /// A fresh PostgreSQL database with the application's tables, when one is configured.
@@ -227,7 +271,7 @@ pub async fn postgres_store() -> Option<OwnPostgres> {
         .execute(store.pool())
         .await
         .expect("schema");
-    Some(store.with_clients().with_tokens().with_codes())
+    Some(store.with_clients().with_tokens().with_codes().with_users())
 }
 
 pub async fn add_sqlite_client(store: &OwnSqlite, client: &Client) {
@@ -236,4 +280,49 @@ pub async fn add_sqlite_client(store: &OwnSqlite, client: &Client) {
 
 pub async fn add_postgres_client(store: &OwnPostgres, client: &Client) {
     insert_app!(store.pool(), client);
+}
+
+pub async fn add_sqlite_user(store: &OwnSqlite, email: &str, password: &str) -> ResourceOwner {
+    insert_account!(store.pool(), email, Some(password))
+}
+
+pub async fn add_postgres_user(store: &OwnPostgres, email: &str, password: &str) -> ResourceOwner {
+    insert_account!(store.pool(), email, Some(password))
+}
+
+/// Owners in the application's table: found by their integer key in its canonical form only,
+/// and one without a password cannot sign in with one.
+#[rocket::async_test]
+async fn owners_come_from_the_applications_table() {
+    let store = sqlite_store().await;
+    let ada = insert_account!(store.pool(), "ada@example.com", Some("analytical engine"));
+    let sso = insert_account!(store.pool(), "sso@example.com", None);
+    assert_eq!(
+        store
+            .authenticate_user("ada@example.com", "analytical engine")
+            .await
+            .unwrap(),
+        Some(ada.clone())
+    );
+    assert_eq!(
+        store
+            .authenticate_user("ada@example.com", "")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .authenticate_user("sso@example.com", "")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(store.find_user(&sso.id).await.unwrap(), Some(sso));
+    assert_eq!(store.find_user(&ada.id).await.unwrap(), Some(ada.clone()));
+    assert_eq!(
+        store.find_user(&format!("0{}", ada.id)).await.unwrap(),
+        None
+    );
+    assert_eq!(store.find_user("ada@example.com").await.unwrap(), None);
 }

@@ -55,8 +55,8 @@ impl Backend {
                 .create_user(username, password)
                 .await
                 .expect("user"),
-            Backend::OwnSqlite(s) => s.create_user(username, password).await.expect("user"),
-            Backend::OwnPostgres(s) => s.create_user(username, password).await.expect("user"),
+            Backend::OwnSqlite(s) => own_tables::add_sqlite_user(s, username, password).await,
+            Backend::OwnPostgres(s) => own_tables::add_postgres_user(s, username, password).await,
         }
     }
 }

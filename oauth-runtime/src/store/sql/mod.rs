@@ -19,9 +19,10 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-pub use rows::{ClientRow, CodeRow, TokenRow};
+pub use rows::{ClientRow, CodeRow, TokenRow, UserRow};
 pub use table::{
     ClientTable, CodeStatements, CodeTable, CodeValue, TokenStatements, TokenTable, TokenValue,
+    UserStatements, UserTable,
 };
 
 #[cfg(feature = "postgres")]
@@ -36,7 +37,7 @@ use crate::config::DatabaseConfig;
 
 /// The tables a store reads and writes, as a marker (`fn` keeps the store `Send + Sync`
 /// whatever the row types).
-pub(crate) type Tables<C, T, A> = std::marker::PhantomData<fn() -> (C, T, A)>;
+pub(crate) type Tables<C, T, A, U> = std::marker::PhantomData<fn() -> (C, T, A, U)>;
 
 pub(crate) fn db_error(error: sqlx::Error) -> StorageError {
     StorageError::from_source("database error", error)

@@ -9,17 +9,17 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::batch::Batcher;
-use super::rows::{ClientRow, CodeRow, TokenRow};
+use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
 use super::{db_error, Tables};
 use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
 
 /// A [`Storage`](crate::Storage) on PostgreSQL.
-pub struct PostgresStore<C = ClientRow, T = TokenRow, A = CodeRow> {
+pub struct PostgresStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> {
     pool: Pool<Postgres>,
     batcher: Arc<Batcher>,
     writer: Pool<Postgres>,
-    tables: Tables<C, T, A>,
+    tables: Tables<C, T, A, U>,
 }
 
 impl PostgresStore {

@@ -1,7 +1,7 @@
 //! Row types of the embedded schema: the store's default tables, mapped with the crate's own
 //! derives exactly as an application maps its own tables.
 
-use crate::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
+use crate::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User};
 
 /// A client in the embedded `oauth2_clients` table (the default client table of the SQL
 /// stores; lists are JSON arrays, the secret a hex SHA-256 digest).
@@ -53,9 +53,11 @@ pub struct CodeRow {
     pub(crate) used: bool,
 }
 
-/// `oauth2_users` (password hash included, for verification only).
-#[derive(sqlx::FromRow)]
-pub(crate) struct UserRow {
+/// A resource owner in the embedded `oauth2_users` table (the default owner table of the SQL
+/// stores; the password an Argon2id PHC string).
+#[derive(OAuth2User)]
+#[oauth(table = "oauth2_users")]
+pub struct UserRow {
     pub(crate) id: String,
     pub(crate) username: String,
     pub(crate) password_hash: String,

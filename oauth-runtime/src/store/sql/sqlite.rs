@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::batch::Batcher;
-use super::rows::{ClientRow, CodeRow, TokenRow};
+use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
 use super::{db_error, Tables};
 use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
@@ -20,11 +20,11 @@ use crate::store::StorageResult;
 /// Reads use a pool of connections; writes go through a single connection, so concurrent
 /// writers queue in the pool instead of sleeping in SQLite's busy handler (SQLite runs one
 /// writer at a time anyway).
-pub struct SqliteStore<C = ClientRow, T = TokenRow, A = CodeRow> {
+pub struct SqliteStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> {
     pool: Pool<Sqlite>,
     batcher: Arc<Batcher>,
     writer: Pool<Sqlite>,
-    tables: Tables<C, T, A>,
+    tables: Tables<C, T, A, U>,
 }
 
 impl SqliteStore {

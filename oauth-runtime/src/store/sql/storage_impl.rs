@@ -5,7 +5,7 @@
 
 macro_rules! sql_store {
     ($store:ident, $db:ty, $migrator:expr) => {
-        impl<C, T, A> Clone for $store<C, T, A> {
+        impl<C, T, A, U> Clone for $store<C, T, A, U> {
             fn clone(&self) -> Self {
                 $store {
                     pool: self.pool.clone(),
@@ -16,23 +16,25 @@ macro_rules! sql_store {
             }
         }
 
-        impl<C, T, A> std::fmt::Debug for $store<C, T, A> {
+        impl<C, T, A, U> std::fmt::Debug for $store<C, T, A, U> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($store))
                     .field("pool", &self.pool)
                     .field("clients", &std::any::type_name::<C>())
                     .field("tokens", &std::any::type_name::<T>())
                     .field("codes", &std::any::type_name::<A>())
+                    .field("users", &std::any::type_name::<U>())
                     .finish_non_exhaustive()
             }
         }
 
         #[async_trait::async_trait]
-        impl<C, T, A> $crate::store::Storage for $store<C, T, A>
+        impl<C, T, A, U> $crate::store::Storage for $store<C, T, A, U>
         where
             C: $crate::store::sql::ClientTable<$db>,
             T: $crate::store::sql::TokenTable<$db>,
             A: $crate::store::sql::CodeTable<$db>,
+            U: $crate::store::sql::UserTable<$db>,
         {
             async fn find_client(
                 &self,
@@ -203,14 +205,19 @@ macro_rules! sql_store {
                 username: &str,
                 password: &str,
             ) -> $crate::store::StorageResult<Option<$crate::ResourceOwner>> {
-                let row: Option<$crate::store::sql::rows::UserRow> = sqlx::query_as(
-                    "SELECT id, username, password_hash FROM oauth2_users WHERE username = $1",
-                )
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err($crate::store::sql::db_error)?;
-                let found = row.map(|r| ($crate::ResourceOwner::new(r.id, r.username), r.password_hash));
+                let db = $crate::store::sql::db_error;
+                let mut args = <$db as sqlx::Database>::Arguments::default();
+                U::bind_username(username, &mut args).map_err(|e| db(sqlx::Error::Encode(e)))?;
+                let row = sqlx::query_with(U::STATEMENTS.find_by_username, args)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+                let user = row.map(|row| U::from_row(&row)).transpose().map_err(db)?;
+                // An owner without a password hash is verified like an unknown one: same time.
+                let found = user.and_then(|user| {
+                    let hash = user.password_hash()?.to_owned();
+                    Some((user.resource_owner(), hash))
+                });
                 $crate::password::verify_user(found, password).await
             }
 
@@ -218,13 +225,17 @@ macro_rules! sql_store {
                 &self,
                 user_id: &str,
             ) -> $crate::store::StorageResult<Option<$crate::ResourceOwner>> {
-                let row: Option<(String, String)> =
-                    sqlx::query_as("SELECT id, username FROM oauth2_users WHERE id = $1")
-                        .bind(user_id)
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err($crate::store::sql::db_error)?;
-                Ok(row.map(|(id, username)| $crate::ResourceOwner::new(id, username)))
+                let db = $crate::store::sql::db_error;
+                let mut args = <$db as sqlx::Database>::Arguments::default();
+                if !U::bind_id(user_id, &mut args).map_err(|e| db(sqlx::Error::Encode(e)))? {
+                    return Ok(None);
+                }
+                let row = sqlx::query_with(U::STATEMENTS.find_by_id, args)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+                let user = row.map(|row| U::from_row(&row)).transpose().map_err(db)?;
+                Ok(user.map(|user| user.resource_owner()))
             }
 
             async fn purge_expired(&self, now: u64) -> $crate::store::StorageResult<u64> {
@@ -252,7 +263,7 @@ macro_rules! sql_store {
             }
         }
 
-        impl<C, T, A> $store<C, T, A>
+        impl<C, T, A, U> $store<C, T, A, U>
         where
             T: $crate::store::sql::TokenTable<$db>,
         {
@@ -298,23 +309,29 @@ macro_rules! sql_store {
             }
         }
 
-        impl<C, T, A> $store<C, T, A> {
+        impl<C, T, A, U> $store<C, T, A, U> {
             /// The same store with clients read from `C`'s own table: a model deriving
             /// `OAuth2Client` with `#[oauth(table = "…")]`.
-            pub fn with_clients<C2>(self) -> $store<C2, T, A> {
+            pub fn with_clients<C2>(self) -> $store<C2, T, A, U> {
                 $store { pool: self.pool, writer: self.writer, batcher: self.batcher, tables: std::marker::PhantomData }
             }
 
             /// The same store with tokens kept in `T`'s own table: a model deriving
             /// `OAuth2Token` with `#[oauth(table = "…")]`.
-            pub fn with_tokens<T2>(self) -> $store<C, T2, A> {
+            pub fn with_tokens<T2>(self) -> $store<C, T2, A, U> {
                 // The token writer task belongs to the old table: start a new one.
                 $store { pool: self.pool, writer: self.writer, batcher: std::sync::Arc::default(), tables: std::marker::PhantomData }
             }
 
             /// The same store with authorization codes kept in `A`'s own table: a model
             /// deriving `OAuth2AuthorizationCode` with `#[oauth(table = "…")]`.
-            pub fn with_codes<A2>(self) -> $store<C, T, A2> {
+            pub fn with_codes<A2>(self) -> $store<C, T, A2, U> {
+                $store { pool: self.pool, writer: self.writer, batcher: self.batcher, tables: std::marker::PhantomData }
+            }
+
+            /// The same store with resource owners found and authenticated in `U`'s own table:
+            /// a model deriving `OAuth2User` with `#[oauth(table = "…")]`.
+            pub fn with_users<U2>(self) -> $store<C, T, A, U2> {
                 $store { pool: self.pool, writer: self.writer, batcher: self.batcher, tables: std::marker::PhantomData }
             }
 
@@ -328,16 +345,19 @@ macro_rules! sql_store {
                 &self.pool
             }
 
-            /// Applies the embedded schema migrations (the `oauth2_*` tables; resource owners
-            /// are always kept in `oauth2_users`).
+            /// Applies the embedded schema migrations (the `oauth2_*` tables).
             pub async fn migrate(&self) -> $crate::store::StorageResult<()> {
                 $migrator
                     .run(self.writer())
                     .await
                     .map_err(|e| $crate::store::StorageError::from_source("migration failed", e))
             }
+        }
 
-            /// Registers a resource owner with an Argon2id password hash; the id is generated.
+        impl<C, T, A> $store<C, T, A, $crate::store::sql::UserRow> {
+            /// Registers a resource owner in the embedded `oauth2_users` table with an Argon2id
+            /// password hash; the id is generated. A store reading owners from the
+            /// application's own table leaves registration to the application.
             pub async fn create_user(
                 &self,
                 username: &str,
@@ -365,7 +385,7 @@ macro_rules! sql_store {
             }
         }
 
-        impl<T, A> $store<$crate::store::sql::ClientRow, T, A> {
+        impl<T, A, U> $store<$crate::store::sql::ClientRow, T, A, U> {
             /// Registers a client in the embedded `oauth2_clients` table (its secret stored as
             /// the digest it already is). A store reading clients from the application's own
             /// table leaves registration to the application.

@@ -16,7 +16,7 @@ use sqlx::error::BoxDynError;
 use sqlx::query_builder::Separated;
 use sqlx::Database;
 
-use crate::model::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token};
+use crate::model::{OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User};
 use crate::secret::SecretHash;
 
 /// A client model read from a table: `#[derive(OAuth2Client)]` with
@@ -135,6 +135,33 @@ pub trait CodeTable<DB: Database>: OAuth2AuthorizationCode {
 
     /// Binds `value` in its column's type.
     fn bind(value: CodeValue<'_>, args: &mut DB::Arguments) -> Result<(), BoxDynError>;
+}
+
+/// The statements of a resource owner table.
+#[derive(Clone, Copy, Debug)]
+pub struct UserStatements {
+    /// `SELECT <mapped columns> FROM <table> WHERE <username> = $1`.
+    pub find_by_username: &'static str,
+    /// `SELECT <mapped columns> FROM <table> WHERE <id> = $1`.
+    pub find_by_id: &'static str,
+}
+
+/// A resource owner model read from a table: `#[derive(OAuth2User)]` with
+/// `#[oauth(table = "…")]` implements it for every sqlx database. Owners are the
+/// application's: the store finds and authenticates them, never writes them.
+pub trait UserTable<DB: Database>: OAuth2User + Sized {
+    /// The statements, built from the table and column names.
+    const STATEMENTS: UserStatements;
+
+    /// The model from a row of the statements (unmapped fields take `Default`).
+    fn from_row(row: &DB::Row) -> Result<Self, sqlx::Error>;
+
+    /// Binds a username in the `username` column's type.
+    fn bind_username(username: &str, args: &mut DB::Arguments) -> Result<(), BoxDynError>;
+
+    /// Binds an owner id in the `id` column's type; `false` when `id` cannot be a value of
+    /// it (text that is not an integer, for an integer key): there is no such owner.
+    fn bind_id(id: &str, args: &mut DB::Arguments) -> Result<bool, BoxDynError>;
 }
 
 /// Arguments holding `values`, each bound by `bind` in its column's type.
