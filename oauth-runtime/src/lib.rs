@@ -214,6 +214,39 @@ pub use oauth_macros::grants;
 /// assert!(row.check_grant_type(&GrantType::RefreshToken));
 /// assert!(row.check_redirect_uri("https://app.example/cb"));
 /// ```
+///
+/// # Your own table
+///
+/// `#[oauth(table = "…")]` on the struct lets the SQL stores read clients from that table
+/// (`with_clients`); a column is the field's name unless `#[oauth(column = "…")]` names it.
+/// Table and column names must be plain SQL identifiers. Unmapped fields are not read
+/// (they take `Default`).
+///
+/// ```no_run
+/// use oauth_runtime::{DatabaseConfig, OAuth2, OAuth2Client, SqliteStore};
+///
+/// #[derive(OAuth2Client)]
+/// #[oauth(table = "apps")]
+/// struct App {
+///     #[oauth(client_id)]
+///     id: String,
+///     #[oauth(secret_hash, column = "secret_digest")]
+///     secret: Option<String>,
+///     #[oauth(redirect_uris)]
+///     callbacks: String,
+///     scope: String,
+///     owner_email: String,
+/// }
+///
+/// #[rocket::launch]
+/// async fn rocket() -> _ {
+///     let store = SqliteStore::connect("sqlite://app.db", &DatabaseConfig::default())
+///         .await
+///         .expect("database")
+///         .with_clients::<App>();
+///     rocket::build().attach(OAuth2::new(store))
+/// }
+/// ```
 pub use oauth_macros::OAuth2Client;
 
 /// Derives [`OAuth2Token`](trait@OAuth2Token): converts a token row to and from [`Token`].
@@ -222,6 +255,11 @@ pub use oauth_macros::OAuth2Client;
 /// `#[oauth(name)]`: digests as `String` (hex), `Vec<u8>` or `[u8; 32]`; times as `i64` or
 /// `u64`; flags as `bool` or `i64`; scope and grant type as `String`. Other fields (mark a
 /// same-named one `#[oauth(skip)]`) are filled with `Default` when converting from a record.
+///
+/// With `#[oauth(table = "…")]` (and `#[oauth(column = "…")]` where a column is named
+/// otherwise) the SQL stores keep tokens in that table (`with_tokens`): every statement is
+/// generated from the names at compile time, and values are bound in each field's type. In a
+/// table, a digest is `Vec<u8>` or hex `String` (SQLite stores no `[u8; 32]`).
 ///
 /// ```
 /// use oauth_runtime::{OAuth2Token, Token};
@@ -248,6 +286,10 @@ pub use oauth_macros::OAuth2Token;
 
 /// Derives [`OAuth2AuthorizationCode`](trait@OAuth2AuthorizationCode): converts a code row to
 /// and from [`AuthorizationCode`], field by field as [`OAuth2Token`](macro@OAuth2Token) does.
+///
+/// With `#[oauth(table = "…")]` the SQL stores keep codes in that table (`with_codes`); the
+/// table then needs a `used` flag (`bool` or `i64`, by name or `#[oauth(used)]`), set by the
+/// single statement that redeems a code, so that a replay is recognised.
 ///
 /// ```
 /// use oauth_runtime::{AuthorizationCode, OAuth2AuthorizationCode};
