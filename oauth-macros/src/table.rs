@@ -1,5 +1,5 @@
-//! `#[oauth(table = "…")]`: the `ClientTable` / `TokenTable` / `CodeTable` impls that let the
-//! runtime's SQL stores read and write the struct's own table.
+//! `#[oauth(table = "…")]`: the `ClientTable` / `TokenTable` / `CodeTable` / `UserTable` impls
+//! that let the runtime's SQL stores read and write the struct's own table.
 //!
 //! Statements are built here, at compile time, from the table and column names (the parser
 //! has checked they are plain SQL identifiers), and emitted as string literals. Each impl is
