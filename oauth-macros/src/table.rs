@@ -84,264 +84,264 @@ fn push_row(mapping: &Mapping<'_>) -> TokenStream {
     }
 }
 
-/// One arm of `fn bind`: `Variant(value) => add(<FieldType as Column<Record>>::from_record(expr))`.
-fn bind_arm(
-    mapping: &Mapping<'_>,
-    value_enum: &TokenStream,
-    variant: &str,
-    key: &str,
-    record_type: TokenStream,
+/// A value `fn bind` binds: its enum variant, the key whose field type it is bound in, the
+/// record type it converts from, and the expression of the record value (named `value`).
+struct Bind {
+    variant: &'static str,
+    key: &'static str,
+    record: TokenStream,
     value: TokenStream,
-) -> TokenStream {
-    let p = private();
-    let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
-    let Some(m) = mapping.get(key) else {
-        return TokenStream::new();
-    };
-    let ty = &m.field.ty;
-    quote_spanned! {ty.span()=>
-        #value_enum::#variant(value) => #p::sqlx::Arguments::add(
-            args,
-            <#ty as #p::Column<#record_type>>::from_record(#value),
-        ),
+}
+
+impl Bind {
+    fn new(
+        variant: &'static str,
+        key: &'static str,
+        record: TokenStream,
+        value: TokenStream,
+    ) -> Self {
+        Bind {
+            variant,
+            key,
+            record,
+            value,
+        }
     }
+
+    /// `Variant(value) => add(<FieldType as Column<Record>>::from_record(expr))`, spanned at
+    /// the field's type.
+    fn arm(&self, mapping: &Mapping<'_>, value_enum: &TokenStream) -> TokenStream {
+        let p = private();
+        let Some(m) = mapping.get(self.key) else {
+            return TokenStream::new();
+        };
+        let (ty, record, value) = (&m.field.ty, &self.record, &self.value);
+        let variant = syn::Ident::new(self.variant, proc_macro2::Span::call_site());
+        quote_spanned! {ty.span()=>
+            #value_enum::#variant(value) => #p::sqlx::Arguments::add(
+                args,
+                <#ty as #p::Column<#record>>::from_record(#value),
+            ),
+        }
+    }
+}
+
+/// `impl <trait><__DB> for <struct>` with the database parameter and field bounds, holding
+/// `from_row` and `body`.
+fn table_impl(
+    input: &DeriveInput,
+    mapping: &Mapping<'_>,
+    trait_name: &str,
+    body: TokenStream,
+) -> TokenStream {
+    let rt = runtime();
+    let ident = &input.ident;
+    let trait_name = syn::Ident::new(trait_name, proc_macro2::Span::call_site());
+    let generics = generics(input, mapping);
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let from_row = from_row(input, mapping);
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #rt::store::sql::#trait_name<__DB> for #ident #ty_generics #where_clause {
+            #from_row
+            #body
+        }
+    }
+}
+
+/// A record table (`TokenTable`, `CodeTable`): its statements, `push_row` and `bind`.
+fn record_table(
+    input: &DeriveInput,
+    mapping: &Mapping<'_>,
+    prefix: &str,
+    statements: &[(&str, String)],
+    binds: &[Bind],
+) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let ident = |suffix: &str| {
+        syn::Ident::new(&format!("{prefix}{suffix}"), proc_macro2::Span::call_site())
+    };
+    let (statements_ty, value_ty) = (ident("Statements"), ident("Value"));
+    let value_enum = quote!(#rt::store::sql::#value_ty);
+    let fields = statements.iter().map(|(name, sql)| {
+        let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+        quote!(#name: #sql)
+    });
+    let arms = binds.iter().map(|bind| bind.arm(mapping, &value_enum));
+    let push_row = push_row(mapping);
+    let body = quote! {
+        const STATEMENTS: #rt::store::sql::#statements_ty = #rt::store::sql::#statements_ty {
+            #(#fields,)*
+        };
+
+        #push_row
+
+        fn bind(
+            value: #value_enum<'_>,
+            args: &mut <__DB as #p::sqlx::Database>::Arguments,
+        ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
+            match value {
+                #(#arms)*
+            }
+        }
+    };
+    table_impl(input, mapping, &format!("{prefix}Table"), body)
 }
 
 /// The `ClientTable` impl.
 pub(crate) fn client(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
-    let (rt, p) = (runtime(), private());
-    let ident = &input.ident;
-    let generics = generics(input, mapping);
-    let (impl_generics, _, where_clause) = generics.split_for_impl();
-    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let p = private();
     let find = format!(
         "SELECT {} FROM {table} WHERE {} = $1",
         columns(mapping),
         column(mapping, "client_id")
     );
     let id_ty = mapping.get("client_id").map(|m| &m.field.ty);
-    let from_row = from_row(input, mapping);
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics #rt::store::sql::ClientTable<__DB> for #ident #ty_generics #where_clause {
-            const FIND: &'static str = #find;
+    let body = quote! {
+        const FIND: &'static str = #find;
 
-            fn bind_client_id(
-                client_id: &str,
-                args: &mut <__DB as #p::sqlx::Database>::Arguments,
-            ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
-                #p::sqlx::Arguments::add(args, <#id_ty as ::core::convert::From<&str>>::from(client_id))
-            }
-
-            #from_row
+        fn bind_client_id(
+            client_id: &str,
+            args: &mut <__DB as #p::sqlx::Database>::Arguments,
+        ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
+            #p::sqlx::Arguments::add(args, <#id_ty as ::core::convert::From<&str>>::from(client_id))
         }
-    }
+    };
+    table_impl(input, mapping, "ClientTable", body)
 }
 
 /// The `TokenTable` impl.
 pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
-    let (rt, p) = (runtime(), private());
-    let ident = &input.ident;
-    let generics = generics(input, mapping);
-    let (impl_generics, _, where_clause) = generics.split_for_impl();
-    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let rt = runtime();
     let cols = columns(mapping);
     let c = |key| column(mapping, key);
     let (access, refresh, family) = (c("access_token_hash"), c("refresh_token_hash"), c("family"));
     let (arev, rrev) = (c("access_token_revoked"), c("refresh_token_revoked"));
-    let (issued, expires_in, rexp) = (
+    let (issued, lifetime, rexp) = (
         c("issued_at"),
         c("expires_in"),
         c("refresh_token_expires_at"),
     );
-    let insert = format!("INSERT INTO {table} ({cols}) ");
-    let find_by_access = format!("SELECT {cols} FROM {table} WHERE {access} = $1");
-    let find_by_refresh = format!("SELECT {cols} FROM {table} WHERE {refresh} = $1");
-    let claim_refresh =
-        format!("UPDATE {table} SET {rrev} = $1, {arev} = $2 WHERE {refresh} = $3 AND {rrev} = $4");
-    let revoke_family_of_refresh = format!(
-        "UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} IN \
-         (SELECT {family} FROM {table} WHERE {refresh} = $3)"
-    );
-    let revoke_family = format!("UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} = $3");
-    let revoke_access = format!("UPDATE {table} SET {arev} = $1 WHERE {access} = $2");
-    let purge = format!(
-        "DELETE FROM {table} WHERE {issued} + {expires_in} < $1 \
-         AND ({refresh} IS NULL OR {rexp} < $2)"
-    );
-    let value = quote!(#rt::store::sql::TokenValue);
+    let statements = [
+        ("insert", format!("INSERT INTO {table} ({cols}) ")),
+        (
+            "find_by_access",
+            format!("SELECT {cols} FROM {table} WHERE {access} = $1"),
+        ),
+        (
+            "find_by_refresh",
+            format!("SELECT {cols} FROM {table} WHERE {refresh} = $1"),
+        ),
+        (
+            "claim_refresh",
+            format!(
+                "UPDATE {table} SET {rrev} = $1, {arev} = $2 WHERE {refresh} = $3 AND {rrev} = $4"
+            ),
+        ),
+        (
+            "revoke_family_of_refresh",
+            format!(
+                "UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} IN \
+                 (SELECT {family} FROM {table} WHERE {refresh} = $3)"
+            ),
+        ),
+        (
+            "revoke_family",
+            format!("UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} = $3"),
+        ),
+        (
+            "revoke_access",
+            format!("UPDATE {table} SET {arev} = $1 WHERE {access} = $2"),
+        ),
+        (
+            "purge",
+            format!(
+                "DELETE FROM {table} WHERE {issued} + {lifetime} < $1 \
+                 AND ({refresh} IS NULL OR {rexp} < $2)"
+            ),
+        ),
+    ];
     let hash = quote!(#rt::secret::SecretHash);
-    let arms = [
-        bind_arm(
-            mapping,
-            &value,
+    let (flag, time, by_ref) = (quote!(bool), quote!(u64), quote!(&value));
+    let binds = [
+        Bind::new(
             "AccessTokenHash",
             "access_token_hash",
             hash.clone(),
             quote!(value),
         ),
-        bind_arm(
-            mapping,
-            &value,
+        Bind::new(
             "RefreshTokenHash",
             "refresh_token_hash",
             quote!(::core::option::Option<#hash>),
             quote!(&::core::option::Option::Some(*value)),
         ),
-        bind_arm(
-            mapping,
-            &value,
+        Bind::new(
             "AccessTokenRevoked",
             "access_token_revoked",
-            quote!(bool),
-            quote!(&value),
+            flag.clone(),
+            by_ref.clone(),
         ),
-        bind_arm(
-            mapping,
-            &value,
+        Bind::new(
             "RefreshTokenRevoked",
             "refresh_token_revoked",
-            quote!(bool),
-            quote!(&value),
+            flag,
+            by_ref.clone(),
         ),
-        bind_arm(
-            mapping,
-            &value,
+        Bind::new(
             "Family",
             "family",
             quote!(::std::string::String),
             quote!(&::std::string::String::from(value)),
         ),
-        bind_arm(
-            mapping,
-            &value,
-            "IssuedAt",
-            "issued_at",
-            quote!(u64),
-            quote!(&value),
-        ),
-        bind_arm(
-            mapping,
-            &value,
+        Bind::new("IssuedAt", "issued_at", time.clone(), by_ref),
+        Bind::new(
             "RefreshTokenExpiresAt",
             "refresh_token_expires_at",
-            quote!(::core::option::Option<u64>),
+            quote!(::core::option::Option<#time>),
             quote!(&::core::option::Option::Some(value)),
         ),
     ];
-    let from_row = from_row(input, mapping);
-    let push_row = push_row(mapping);
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics #rt::store::sql::TokenTable<__DB> for #ident #ty_generics #where_clause {
-            const STATEMENTS: #rt::store::sql::TokenStatements = #rt::store::sql::TokenStatements {
-                insert: #insert,
-                find_by_access: #find_by_access,
-                find_by_refresh: #find_by_refresh,
-                claim_refresh: #claim_refresh,
-                revoke_family_of_refresh: #revoke_family_of_refresh,
-                revoke_family: #revoke_family,
-                revoke_access: #revoke_access,
-                purge: #purge,
-            };
-
-            #from_row
-
-            #push_row
-
-            fn bind(
-                value: #value<'_>,
-                args: &mut <__DB as #p::sqlx::Database>::Arguments,
-            ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
-                match value {
-                    #(#arms)*
-                }
-            }
-        }
-    }
+    record_table(input, mapping, "Token", &statements, &binds)
 }
 
 /// The `CodeTable` impl.
 pub(crate) fn code(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
-    let (rt, p) = (runtime(), private());
-    let ident = &input.ident;
-    let generics = generics(input, mapping);
-    let (impl_generics, _, where_clause) = generics.split_for_impl();
-    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let rt = runtime();
     let cols = columns(mapping);
-    let (hash_col, used, expires) = (
-        column(mapping, "code_hash"),
-        column(mapping, "used"),
-        column(mapping, "expires_at"),
-    );
-    let insert = format!("INSERT INTO {table} ({cols}) ");
-    let redeem = format!(
-        "UPDATE {table} SET {used} = $1 WHERE {hash_col} = $2 AND {used} = $3 RETURNING {cols}"
-    );
-    let find = format!("SELECT {cols} FROM {table} WHERE {hash_col} = $1");
-    let purge = format!("DELETE FROM {table} WHERE {expires} < $1");
-    let value = quote!(#rt::store::sql::CodeValue);
-    let arms = [
-        bind_arm(
-            mapping,
-            &value,
+    let c = |key| column(mapping, key);
+    let (hash, used, expires) = (c("code_hash"), c("used"), c("expires_at"));
+    let statements = [
+        ("insert", format!("INSERT INTO {table} ({cols}) ")),
+        (
+            "redeem",
+            format!(
+                "UPDATE {table} SET {used} = $1 WHERE {hash} = $2 AND {used} = $3 RETURNING {cols}"
+            ),
+        ),
+        (
+            "find",
+            format!("SELECT {cols} FROM {table} WHERE {hash} = $1"),
+        ),
+        ("purge", format!("DELETE FROM {table} WHERE {expires} < $1")),
+    ];
+    let binds = [
+        Bind::new(
             "CodeHash",
             "code_hash",
             quote!(#rt::secret::SecretHash),
             quote!(value),
         ),
-        bind_arm(
-            mapping,
-            &value,
-            "Used",
-            "used",
-            quote!(bool),
-            quote!(&value),
-        ),
-        bind_arm(
-            mapping,
-            &value,
-            "ExpiresAt",
-            "expires_at",
-            quote!(u64),
-            quote!(&value),
-        ),
+        Bind::new("Used", "used", quote!(bool), quote!(&value)),
+        Bind::new("ExpiresAt", "expires_at", quote!(u64), quote!(&value)),
     ];
-    let from_row = from_row(input, mapping);
-    let push_row = push_row(mapping);
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics #rt::store::sql::CodeTable<__DB> for #ident #ty_generics #where_clause {
-            const STATEMENTS: #rt::store::sql::CodeStatements = #rt::store::sql::CodeStatements {
-                insert: #insert,
-                redeem: #redeem,
-                find: #find,
-                purge: #purge,
-            };
-
-            #from_row
-
-            #push_row
-
-            fn bind(
-                value: #value<'_>,
-                args: &mut <__DB as #p::sqlx::Database>::Arguments,
-            ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
-                match value {
-                    #(#arms)*
-                }
-            }
-        }
-    }
+    record_table(input, mapping, "Code", &statements, &binds)
 }
 
 /// The `UserTable` impl.
 pub(crate) fn user(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
     let (rt, p) = (runtime(), private());
-    let ident = &input.ident;
-    let generics = generics(input, mapping);
-    let (impl_generics, _, where_clause) = generics.split_for_impl();
-    let (_, ty_generics, _) = input.generics.split_for_impl();
     let cols = columns(mapping);
     let find_by_username = format!(
         "SELECT {cols} FROM {table} WHERE {} = $1",
@@ -353,36 +353,31 @@ pub(crate) fn user(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
     );
     let username_ty = mapping.get("username").map(|m| &m.field.ty);
     let id_ty = mapping.get("id").map(|m| &m.field.ty);
-    let from_row = from_row(input, mapping);
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics #rt::store::sql::UserTable<__DB> for #ident #ty_generics #where_clause {
-            const STATEMENTS: #rt::store::sql::UserStatements = #rt::store::sql::UserStatements {
-                find_by_username: #find_by_username,
-                find_by_id: #find_by_id,
-            };
+    let body = quote! {
+        const STATEMENTS: #rt::store::sql::UserStatements = #rt::store::sql::UserStatements {
+            find_by_username: #find_by_username,
+            find_by_id: #find_by_id,
+        };
 
-            #from_row
+        fn bind_username(
+            username: &str,
+            args: &mut <__DB as #p::sqlx::Database>::Arguments,
+        ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
+            #p::sqlx::Arguments::add(args, <#username_ty as ::core::convert::From<&str>>::from(username))
+        }
 
-            fn bind_username(
-                username: &str,
-                args: &mut <__DB as #p::sqlx::Database>::Arguments,
-            ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
-                #p::sqlx::Arguments::add(args, <#username_ty as ::core::convert::From<&str>>::from(username))
-            }
-
-            fn bind_id(
-                id: &str,
-                args: &mut <__DB as #p::sqlx::Database>::Arguments,
-            ) -> ::core::result::Result<bool, #p::sqlx::error::BoxDynError> {
-                match <#id_ty as #p::IdColumn>::from_id(id) {
-                    ::core::option::Option::Some(id) => {
-                        #p::sqlx::Arguments::add(args, id)?;
-                        ::core::result::Result::Ok(true)
-                    }
-                    ::core::option::Option::None => ::core::result::Result::Ok(false),
+        fn bind_id(
+            id: &str,
+            args: &mut <__DB as #p::sqlx::Database>::Arguments,
+        ) -> ::core::result::Result<bool, #p::sqlx::error::BoxDynError> {
+            match <#id_ty as #p::IdColumn>::from_id(id) {
+                ::core::option::Option::Some(id) => {
+                    #p::sqlx::Arguments::add(args, id)?;
+                    ::core::result::Result::Ok(true)
                 }
+                ::core::option::Option::None => ::core::result::Result::Ok(false),
             }
         }
-    }
+    };
+    table_impl(input, mapping, "UserTable", body)
 }
