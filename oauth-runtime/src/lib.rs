@@ -253,7 +253,7 @@ pub use oauth_macros::OAuth2Client;
 ///
 /// Every [`Token`] field must be held by a field of the same name or one marked
 /// `#[oauth(name)]`: digests as `String` (hex), `Vec<u8>` or `[u8; 32]`; times as `i64` or
-/// `u64`; flags as `bool` or `i64`; scope and grant type as `String`. Other fields (mark a
+/// `u64`; flags as `bool`, `i64` or `i32`; scope and grant type as `String`. Other fields (mark a
 /// same-named one `#[oauth(skip)]`) are filled with `Default` when converting from a record.
 ///
 /// With `#[oauth(table = "…")]` (and `#[oauth(column = "…")]` where a column is named
@@ -288,7 +288,7 @@ pub use oauth_macros::OAuth2Token;
 /// and from [`AuthorizationCode`], field by field as [`OAuth2Token`](macro@OAuth2Token) does.
 ///
 /// With `#[oauth(table = "…")]` the SQL stores keep codes in that table (`with_codes`); the
-/// table then needs a `used` flag (`bool` or `i64`, by name or `#[oauth(used)]`), set by the
+/// table then needs a `used` flag (`bool`, `i64` or `i32`, by name or `#[oauth(used)]`), set by the
 /// single statement that redeems a code, so that a replay is recognised.
 ///
 /// ```

@@ -199,7 +199,7 @@ impl IdColumn for i32 {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold this #[oauth] field of type `{T}`",
     label = "unsupported column type",
-    note = "digests: String (hex), Vec<u8> or [u8; 32]; times and lifetimes: i64 or u64; flags: bool or i64; text: String; optional values: Option<…>"
+    note = "digests: String (hex), Vec<u8> or [u8; 32]; times and lifetimes: i64 or u64; flags: bool, i64 or i32; text: String; optional values: Option<…>"
 )]
 pub trait Column<T>: Sized {
     /// Reads the record value.
@@ -326,6 +326,15 @@ impl Column<bool> for i64 {
     }
 }
 
+impl Column<bool> for i32 {
+    fn to_record(&self) -> Result<bool, StorageError> {
+        Ok(*self != 0)
+    }
+    fn from_record(value: &bool) -> Self {
+        i32::from(*value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,6 +379,11 @@ mod tests {
         let h = SecretHash::of("x");
         let s: String = Column::from_record(&h);
         assert_eq!(Column::<SecretHash>::to_record(&s).unwrap(), h);
+        let flag: i32 = Column::from_record(&true);
+        assert_eq!(
+            (flag, Column::<bool>::to_record(&0i32).unwrap()),
+            (1, false)
+        );
         let n: i64 = Column::from_record(&5u64);
         assert_eq!(Column::<u64>::to_record(&n).unwrap(), 5);
         assert!(Column::<u64>::to_record(&-1i64).is_err());

@@ -32,7 +32,7 @@ pub struct App {
     owner_email: String,
 }
 
-/// The application's token model: hex digests, integer flags.
+/// The application's token model: hex digests, integer flags (64- and 32-bit).
 #[derive(OAuth2Token)]
 #[oauth(table = "access_grants")]
 pub struct Grant {
@@ -58,7 +58,7 @@ pub struct Grant {
     #[oauth(access_token_revoked, column = "revoked")]
     access_revoked: i64,
     #[oauth(refresh_token_revoked)]
-    refresh_revoked: i64,
+    refresh_revoked: i32,
     /// Not mapped.
     #[allow(dead_code)]
     note: Option<String>,
@@ -184,7 +184,7 @@ CREATE TABLE access_grants (
     refresh_expires BIGINT,
     family TEXT NOT NULL,
     revoked BIGINT NOT NULL,
-    refresh_revoked BIGINT NOT NULL,
+    refresh_revoked INTEGER NOT NULL,
     note TEXT DEFAULT 'kept'
 );
 CREATE INDEX access_grants_family ON access_grants (family);

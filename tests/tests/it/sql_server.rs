@@ -312,7 +312,7 @@ async fn migrations_can_be_turned_off() {
 /// hex text, the revocation flags as integers, the unmapped column at its database default.
 macro_rules! own_token_row {
     ($pool:expr, $access:expr) => {{
-        let row: (String, i64, i64, Option<String>) = sqlx::query_as(
+        let row: (String, i64, i32, Option<String>) = sqlx::query_as(
             "SELECT app_id, revoked, refresh_revoked, note FROM access_grants \
              WHERE token_digest = $1",
         )
