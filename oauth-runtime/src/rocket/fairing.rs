@@ -60,7 +60,7 @@ impl std::fmt::Debug for OAuth2 {
 enum StorageSource {
     Given(Arc<dyn Storage>),
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
-    Database,
+    Database(for<'a> fn(&'a crate::config::DatabaseConfig) -> crate::store::sql::Connecting<'a>),
 }
 
 #[derive(Deserialize)]
@@ -94,7 +94,45 @@ impl OAuth2 {
     /// ```
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub fn database() -> Self {
-        Self::with_source(StorageSource::Database)
+        use crate::store::sql::{ClientRow, CodeRow, TokenRow, UserRow};
+        Self::database_with::<ClientRow, TokenRow, CodeRow, UserRow>()
+    }
+
+    /// [`database`](Self::database) on the application's own tables: clients, tokens, codes
+    /// and resource owners, each a model deriving its trait with `#[oauth(table = "…")]` or
+    /// the embedded row (`store::sql::ClientRow`, `TokenRow`, `CodeRow`, `UserRow`). The
+    /// models must suit every database the build enables (both, with both features on).
+    ///
+    /// ```no_run
+    /// use oauth_runtime::store::sql::{CodeRow, TokenRow, UserRow};
+    /// use oauth_runtime::{grants, OAuth2, OAuth2Client};
+    ///
+    /// #[derive(OAuth2Client)]
+    /// #[oauth(table = "apps")]
+    /// struct App {
+    ///     #[oauth(client_id)]
+    ///     id: String,
+    ///     #[oauth(secret_hash)]
+    ///     secret: Option<String>,
+    ///     scope: String,
+    /// }
+    ///
+    /// #[rocket::launch]
+    /// fn rocket() -> _ {
+    ///     rocket::build().attach(
+    ///         OAuth2::database_with::<App, TokenRow, CodeRow, UserRow>()
+    ///             .grants(grants![ClientCredentials]),
+    ///     )
+    /// }
+    /// ```
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub fn database_with<C, T, A, U>() -> Self
+    where
+        (C, T, A, U): crate::store::sql::Schema,
+    {
+        Self::with_source(StorageSource::Database(
+            <(C, T, A, U) as crate::store::sql::Schema>::connect,
+        ))
     }
 
     fn with_source(storage: StorageSource) -> Self {
@@ -152,11 +190,15 @@ impl OAuth2 {
         Ok(root.oauth2)
     }
 
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres")),
+        allow(unused_variables)
+    )]
     async fn storage(&self, config: &Config) -> Result<Arc<dyn Storage>, String> {
         match &self.storage {
             StorageSource::Given(storage) => Ok(storage.clone()),
             #[cfg(any(feature = "sqlite", feature = "postgres"))]
-            StorageSource::Database => crate::store::sql::connect(&config.database)
+            StorageSource::Database(connect) => connect(&config.database)
                 .await
                 .map_err(|e| format!("oauth2.database: {e}")),
         }

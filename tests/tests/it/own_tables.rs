@@ -251,7 +251,12 @@ macro_rules! insert_account {
 /// A fresh SQLite database with the embedded schema (for resource owners) and the
 /// application's tables.
 pub async fn sqlite_store() -> OwnSqlite {
-    let store = SqliteStore::connect(&crate::sql_server::sqlite_url(), &Default::default())
+    sqlite_at(&crate::sql_server::sqlite_url()).await
+}
+
+/// The SQLite database at `url`, with the application's tables.
+pub async fn sqlite_at(url: &str) -> OwnSqlite {
+    let store = SqliteStore::connect(url, &Default::default())
         .await
         .expect("sqlite");
     sqlx::raw_sql(SQLITE_SCHEMA)

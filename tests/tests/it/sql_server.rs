@@ -404,3 +404,24 @@ async fn own_tables_on_postgres_serve_the_grants() {
     seed(&Backend::OwnPostgres(store.clone())).await;
     own_tables_flow!(store);
 }
+
+#[rocket::async_test]
+async fn database_fairing_runs_on_the_applications_tables() {
+    let url = sqlite_url();
+    let store = crate::own_tables::sqlite_at(&url).await;
+    seed(&Backend::OwnSqlite(store.clone())).await;
+    let figment = rocket::figment::Figment::from(rocket::Config::debug_default())
+        .merge(("oauth2.database.url", url.as_str()));
+    use crate::own_tables::{Account, App, AuthCode, Grant};
+    let fairing = OAuth2::database_with::<App, Grant, AuthCode, Account>()
+        .grants(oauth_runtime::grants![AuthorizationCode, ClientCredentials]);
+    let client = HttpClient::tracked(app_on(rocket::custom(figment), fairing))
+        .await
+        .unwrap();
+    let svc = svc_access(&client, "read").await;
+    assert_eq!(own_token_row!(store.pool(), &svc).0, "svc");
+    let tokens = web_tokens(&client, "profile").await;
+    let (me, body) = api(&client, "/api/me", Some(tokens.str("access_token"))).await;
+    assert_eq!(me.status, Status::Ok);
+    assert!(body.ends_with("|web|profile"), "{body}");
+}

@@ -30,6 +30,8 @@ pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use super::{Storage, StorageError};
@@ -37,7 +39,7 @@ use crate::config::DatabaseConfig;
 
 /// The tables a store reads and writes, as a marker (`fn` keeps the store `Send + Sync`
 /// whatever the row types).
-pub(crate) type Tables<C, T, A, U> = std::marker::PhantomData<fn() -> (C, T, A, U)>;
+pub(crate) type TableTypes<C, T, A, U> = std::marker::PhantomData<fn() -> (C, T, A, U)>;
 
 pub(crate) fn db_error(error: sqlx::Error) -> StorageError {
     StorageError::from_source("database error", error)
@@ -54,23 +56,70 @@ pub fn database_url(config: &DatabaseConfig) -> String {
 }
 
 /// Connects to the database the configuration names (SQLite or PostgreSQL, by URL scheme),
-/// and applies migrations unless `migrate = false`.
+/// with the embedded tables, and applies migrations unless `migrate = false`.
 pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Storage>, StorageError> {
-    let url = database_url(config);
-    if url.starts_with("sqlite:") {
-        // One process owns an SQLite database, so it sees every revocation: token lookups can
-        // be cached in memory (see `CachingStore`).
-        #[cfg(feature = "sqlite")]
-        return Ok(Arc::new(super::CachingStore::new(
-            SqliteStore::connect(&url, config).await?,
-        )));
-    }
-    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        #[cfg(feature = "postgres")]
-        return Ok(Arc::new(PostgresStore::connect(&url, config).await?));
-    }
-    let scheme = url.split(':').next().unwrap_or("");
-    Err(StorageError::new(format!(
-        "no store for `{scheme}:` URLs (enable the `sqlite` or `postgres` feature of oauth-runtime)"
-    )))
+    <(ClientRow, TokenRow, CodeRow, UserRow) as Schema>::connect(config).await
 }
+
+/// The future of [`Schema::connect`].
+pub type Connecting<'a> =
+    Pin<Box<dyn Future<Output = Result<Arc<dyn Storage>, StorageError>> + Send + 'a>>;
+
+/// A store's four tables as one type, `(clients, tokens, codes, owners)`, that every database
+/// this build supports can hold: what [`OAuth2::database_with`](crate::OAuth2::database_with)
+/// connects to. Implemented for every such tuple of table models (the derives with
+/// `#[oauth(table = "…")]`, or the embedded [`ClientRow`], [`TokenRow`], [`CodeRow`],
+/// [`UserRow`]).
+pub trait Schema: Send + Sync + 'static {
+    /// Connects to the database `config` names (SQLite or PostgreSQL, by URL scheme), applies
+    /// the embedded migrations unless `migrate = false`, and returns the store on these tables
+    /// (on SQLite behind a [`CachingStore`](super::CachingStore): one process owns the file).
+    fn connect(config: &DatabaseConfig) -> Connecting<'_>;
+}
+
+/// `impl Schema for (C, T, A, U)` where the four are tables on each of `$db`.
+macro_rules! schema {
+    ($($db:ty),+) => {
+        impl<C, T, A, U> Schema for (C, T, A, U)
+        where
+            $(C: ClientTable<$db>, T: TokenTable<$db>, A: CodeTable<$db>, U: UserTable<$db>,)+
+        {
+            fn connect(config: &DatabaseConfig) -> Connecting<'_> {
+                Box::pin(async move {
+                    let url = database_url(config);
+                    if url.starts_with("sqlite:") {
+                        // One process owns an SQLite database, so it sees every revocation:
+                        // token lookups can be cached in memory (see `CachingStore`).
+                        #[cfg(feature = "sqlite")]
+                        {
+                            let store = SqliteStore::connect(&url, config).await?;
+                            let store = store.with_clients::<C>().with_tokens::<T>();
+                            let store = store.with_codes::<A>().with_users::<U>();
+                            return Ok(Arc::new(super::CachingStore::new(store)) as Arc<dyn Storage>);
+                        }
+                    }
+                    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+                        #[cfg(feature = "postgres")]
+                        {
+                            let store = PostgresStore::connect(&url, config).await?;
+                            let store = store.with_clients::<C>().with_tokens::<T>();
+                            let store = store.with_codes::<A>().with_users::<U>();
+                            return Ok(Arc::new(store) as Arc<dyn Storage>);
+                        }
+                    }
+                    let scheme = url.split(':').next().unwrap_or("");
+                    Err(StorageError::new(format!(
+                        "no store for `{scheme}:` URLs (enable the `sqlite` or `postgres` feature of oauth-runtime)"
+                    )))
+                })
+            }
+        }
+    };
+}
+
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+schema!(sqlx::Sqlite, sqlx::Postgres);
+#[cfg(all(feature = "sqlite", not(feature = "postgres")))]
+schema!(sqlx::Sqlite);
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+schema!(sqlx::Postgres);

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::batch::Batcher;
 use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
-use super::{db_error, Tables};
+use super::{db_error, TableTypes};
 use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
 
@@ -19,7 +19,7 @@ pub struct PostgresStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> 
     pool: Pool<Postgres>,
     batcher: Arc<Batcher>,
     writer: Pool<Postgres>,
-    tables: Tables<C, T, A, U>,
+    tables: TableTypes<C, T, A, U>,
 }
 
 impl PostgresStore {

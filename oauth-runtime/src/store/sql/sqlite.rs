@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::batch::Batcher;
 use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
-use super::{db_error, Tables};
+use super::{db_error, TableTypes};
 use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
 
@@ -24,7 +24,7 @@ pub struct SqliteStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> {
     pool: Pool<Sqlite>,
     batcher: Arc<Batcher>,
     writer: Pool<Sqlite>,
-    tables: Tables<C, T, A, U>,
+    tables: TableTypes<C, T, A, U>,
 }
 
 impl SqliteStore {
