@@ -45,6 +45,11 @@ pub(crate) fn db_error(error: sqlx::Error) -> StorageError {
     StorageError::from_source("database error", error)
 }
 
+/// A value that could not be bound as a statement parameter.
+pub(crate) fn encode_error(error: sqlx::error::BoxDynError) -> StorageError {
+    db_error(sqlx::Error::Encode(error))
+}
+
 /// The database URL: `oauth2.database.url`, else `DATABASE_URL`, else an SQLite file
 /// `oauth2.db` in the working directory (created on first use).
 pub fn database_url(config: &DatabaseConfig) -> String {

@@ -1,7 +1,8 @@
 //! The `Storage` implementation, written once for every sqlx backend and every table: the
-//! statements come from the tables' [`TokenTable`](super::TokenTable),
-//! [`CodeTable`](super::CodeTable) and [`ClientTable`](super::ClientTable) impls (portable
-//! `$n` parameters), only the pool type differs.
+//! statements come from the tables' [`ClientTable`](super::ClientTable),
+//! [`TokenTable`](super::TokenTable), [`CodeTable`](super::CodeTable) and
+//! [`UserTable`](super::UserTable) impls (portable `$n` parameters), only the pool type
+//! differs.
 
 macro_rules! sql_store {
     ($store:ident, $db:ty, $migrator:expr) => {
@@ -42,7 +43,7 @@ macro_rules! sql_store {
             ) -> $crate::store::StorageResult<Option<std::sync::Arc<dyn $crate::OAuth2Client>>> {
                 let db = $crate::store::sql::db_error;
                 let mut args = <$db as sqlx::Database>::Arguments::default();
-                C::bind_client_id(client_id, &mut args).map_err(|e| db(sqlx::Error::Encode(e)))?;
+                C::bind_client_id(client_id, &mut args).map_err($crate::store::sql::encode_error)?;
                 let row = sqlx::query_with(C::FIND, args)
                     .fetch_optional(&self.pool)
                     .await
@@ -207,7 +208,7 @@ macro_rules! sql_store {
             ) -> $crate::store::StorageResult<Option<$crate::ResourceOwner>> {
                 let db = $crate::store::sql::db_error;
                 let mut args = <$db as sqlx::Database>::Arguments::default();
-                U::bind_username(username, &mut args).map_err(|e| db(sqlx::Error::Encode(e)))?;
+                U::bind_username(username, &mut args).map_err($crate::store::sql::encode_error)?;
                 let row = sqlx::query_with(U::STATEMENTS.find_by_username, args)
                     .fetch_optional(&self.pool)
                     .await
@@ -227,7 +228,7 @@ macro_rules! sql_store {
             ) -> $crate::store::StorageResult<Option<$crate::ResourceOwner>> {
                 let db = $crate::store::sql::db_error;
                 let mut args = <$db as sqlx::Database>::Arguments::default();
-                if !U::bind_id(user_id, &mut args).map_err(|e| db(sqlx::Error::Encode(e)))? {
+                if !U::bind_id(user_id, &mut args).map_err($crate::store::sql::encode_error)? {
                     return Ok(None);
                 }
                 let row = sqlx::query_with(U::STATEMENTS.find_by_id, args)

@@ -171,7 +171,7 @@ pub(crate) fn arguments<DB: Database, V: Copy>(
 ) -> crate::store::StorageResult<DB::Arguments> {
     let mut args = DB::Arguments::default();
     for value in values {
-        bind(*value, &mut args).map_err(|e| super::db_error(sqlx::Error::Encode(e)))?;
+        bind(*value, &mut args).map_err(super::encode_error)?;
     }
     Ok(args)
 }
