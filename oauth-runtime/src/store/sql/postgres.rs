@@ -15,6 +15,11 @@ use crate::config::DatabaseConfig;
 use crate::store::StorageResult;
 
 /// A [`Storage`](crate::Storage) on PostgreSQL.
+///
+/// The type parameters are its tables — clients, tokens, codes, resource owners — the
+/// embedded schema's by default ([`ClientRow`], [`TokenRow`], [`CodeRow`], [`UserRow`]);
+/// `with_clients`, `with_tokens`, `with_codes` and `with_users` switch any of them to a model
+/// of the application's own table (`#[oauth(table = "…")]` on its derive).
 pub struct PostgresStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> {
     pool: Pool<Postgres>,
     batcher: Arc<Batcher>,

@@ -20,6 +20,11 @@ use crate::store::StorageResult;
 /// Reads use a pool of connections; writes go through a single connection, so concurrent
 /// writers queue in the pool instead of sleeping in SQLite's busy handler (SQLite runs one
 /// writer at a time anyway).
+///
+/// The type parameters are its tables — clients, tokens, codes, resource owners — the
+/// embedded schema's by default ([`ClientRow`], [`TokenRow`], [`CodeRow`], [`UserRow`]);
+/// `with_clients`, `with_tokens`, `with_codes` and `with_users` switch any of them to a model
+/// of the application's own table (`#[oauth(table = "…")]` on its derive).
 pub struct SqliteStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> {
     pool: Pool<Sqlite>,
     batcher: Arc<Batcher>,
