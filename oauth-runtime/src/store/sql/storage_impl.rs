@@ -314,26 +314,37 @@ macro_rules! sql_store {
             /// The same store with clients read from `C`'s own table: a model deriving
             /// `OAuth2Client` with `#[oauth(table = "…")]`.
             pub fn with_clients<C2>(self) -> $store<C2, T, A, U> {
-                $store { pool: self.pool, writer: self.writer, batcher: self.batcher, tables: std::marker::PhantomData }
+                let batcher = self.batcher.clone();
+                self.retype(batcher)
             }
 
             /// The same store with tokens kept in `T`'s own table: a model deriving
             /// `OAuth2Token` with `#[oauth(table = "…")]`.
             pub fn with_tokens<T2>(self) -> $store<C, T2, A, U> {
                 // The token writer task belongs to the old table: start a new one.
-                $store { pool: self.pool, writer: self.writer, batcher: std::sync::Arc::default(), tables: std::marker::PhantomData }
+                self.retype(std::sync::Arc::default())
             }
 
             /// The same store with authorization codes kept in `A`'s own table: a model
             /// deriving `OAuth2AuthorizationCode` with `#[oauth(table = "…")]`.
             pub fn with_codes<A2>(self) -> $store<C, T, A2, U> {
-                $store { pool: self.pool, writer: self.writer, batcher: self.batcher, tables: std::marker::PhantomData }
+                let batcher = self.batcher.clone();
+                self.retype(batcher)
             }
 
             /// The same store with resource owners found and authenticated in `U`'s own table:
             /// a model deriving `OAuth2User` with `#[oauth(table = "…")]`.
             pub fn with_users<U2>(self) -> $store<C, T, A, U2> {
-                $store { pool: self.pool, writer: self.writer, batcher: self.batcher, tables: std::marker::PhantomData }
+                let batcher = self.batcher.clone();
+                self.retype(batcher)
+            }
+
+            /// The same pools as a store of other tables, with `batcher` as its token writer.
+            fn retype<C2, T2, A2, U2>(
+                self,
+                batcher: std::sync::Arc<$crate::store::sql::batch::Batcher>,
+            ) -> $store<C2, T2, A2, U2> {
+                $store { pool: self.pool, writer: self.writer, batcher, tables: std::marker::PhantomData }
             }
 
             /// The pool writes go through.

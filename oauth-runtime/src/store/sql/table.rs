@@ -1,10 +1,10 @@
 //! Tables the SQL stores read and write: what `#[oauth(table = "…")]` on the derives generates.
 //!
-//! A store is generic over three tables — clients, tokens, authorization codes — and defaults
-//! to the embedded schema's ([`ClientRow`](super::ClientRow), [`TokenRow`](super::TokenRow),
-//! [`CodeRow`](super::CodeRow)), which are themselves derived this way. A model of the
-//! application's own table gets the same store with `with_clients`, `with_tokens` and
-//! `with_codes`.
+//! A store is generic over four tables — clients, tokens, authorization codes, resource
+//! owners — and defaults to the embedded schema's ([`ClientRow`](super::ClientRow),
+//! [`TokenRow`](super::TokenRow), [`CodeRow`](super::CodeRow), [`UserRow`](super::UserRow)),
+//! which are themselves derived this way. A model of the application's own table gets the
+//! same store with `with_clients`, `with_tokens`, `with_codes` and `with_users`.
 //!
 //! The statements are string literals the derive builds at compile time from the table and
 //! column names (checked to be plain SQL identifiers), with `$n` parameters in order of first
@@ -46,7 +46,7 @@ pub struct TokenStatements {
     /// <refresh_token_revoked> = $4` (true, true, hash, false).
     pub claim_refresh: &'static str,
     /// Revokes the family of a refresh token: `UPDATE … SET <access_token_revoked> = $1,
-    /// <refresh_token_revoked> = $2 WHERE <family> = (SELECT <family> … WHERE
+    /// <refresh_token_revoked> = $2 WHERE <family> IN (SELECT <family> … WHERE
     /// <refresh_token_hash> = $3)` (true, true, hash).
     pub revoke_family_of_refresh: &'static str,
     /// `UPDATE … SET <access_token_revoked> = $1, <refresh_token_revoked> = $2 WHERE
