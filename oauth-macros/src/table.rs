@@ -255,6 +255,10 @@ pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> 
             format!("UPDATE {table} SET {arev} = $1 WHERE {access} = $2"),
         ),
         (
+            "family_revoked",
+            format!("SELECT {family} FROM {table} WHERE {family} = $1 AND {arev} = $2 LIMIT 1"),
+        ),
+        (
             "purge",
             format!(
                 "DELETE FROM {table} WHERE {issued} + {lifetime} < $1 \
@@ -311,13 +315,15 @@ pub(crate) fn code(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
     let rt = runtime();
     let cols = columns(mapping);
     let c = |key| column(mapping, key);
-    let (hash, used, expires) = (c("code_hash"), c("used"), c("expires_at"));
+    let (hash, used, expires, client) =
+        (c("code_hash"), c("used"), c("expires_at"), c("client_id"));
     let statements = [
         ("insert", format!("INSERT INTO {table} ({cols}) ")),
         (
             "redeem",
             format!(
-                "UPDATE {table} SET {used} = $1 WHERE {hash} = $2 AND {used} = $3 RETURNING {cols}"
+                "UPDATE {table} SET {used} = $1 WHERE {hash} = $2 AND {used} = $3 \
+                 AND {client} = $4 RETURNING {cols}"
             ),
         ),
         (
@@ -334,6 +340,12 @@ pub(crate) fn code(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
             quote!(value),
         ),
         Bind::new("Used", "used", quote!(bool), quote!(&value)),
+        Bind::new(
+            "ClientId",
+            "client_id",
+            quote!(::std::string::String),
+            quote!(&::std::string::String::from(value)),
+        ),
         Bind::new("ExpiresAt", "expires_at", quote!(u64), quote!(&value)),
     ];
     record_table(input, mapping, "Code", &statements, &binds)

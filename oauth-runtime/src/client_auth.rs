@@ -37,33 +37,39 @@ pub(crate) async fn authenticate_client(
     };
     let failed = || OAuthError::invalid_client("client authentication failed");
     let address = request.remote_addr();
-    let throttle = server.throttle();
-    if secret.is_some() {
-        throttle.check(Credential::ClientSecret, &client_id, address)?;
-    }
+    // A secret check reserves its place in the throttle's counts before anything is looked
+    // up, so concurrent guesses cannot all pass the limit.
+    let attempt = match secret {
+        Some(_) => Some(
+            server
+                .throttle()
+                .begin(Credential::ClientSecret, &client_id, address)
+                .await?,
+        ),
+        None => None,
+    };
     let Some(client) = server.storage().find_client(&client_id).await? else {
-        if secret.is_some() {
-            throttle.failed(Credential::ClientSecret, &client_id, address);
-        }
-        if let Some(secret) = &secret {
+        if let (Some(secret), Some(attempt)) = (&secret, attempt) {
             // Spend the time of a secret check so unknown ids are not told apart by timing.
             crate::secret::SecretHash::of("").verify(secret);
+            attempt.failed();
         }
         return Err(failed());
     };
     if !allowed.contains(&method) || !client.check_endpoint_auth_method(method, endpoint) {
         return Err(failed());
     }
-    match secret {
-        Some(secret) if !client.check_client_secret(&secret) => {
-            throttle.failed(Credential::ClientSecret, &client_id, address);
-            Err(failed())
+    match (secret, attempt) {
+        (Some(secret), Some(attempt)) => {
+            if client.check_client_secret(&secret) {
+                attempt.succeeded();
+                Ok(client)
+            } else {
+                attempt.failed();
+                Err(failed())
+            }
         }
-        Some(_) => {
-            throttle.succeeded(Credential::ClientSecret, &client_id, address);
-            Ok(client)
-        }
-        None if !client.is_public() => Err(failed()),
+        _ if !client.is_public() => Err(failed()),
         _ => Ok(client),
     }
 }

@@ -70,6 +70,34 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// Throttling of failed passwords and client secrets.
     pub throttle: crate::throttle::ThrottleConfig,
+    /// Proxies whose forwarding headers (`Forwarded`, `X-Forwarded-For`, `X-Real-IP`) are
+    /// believed, as CIDR networks or addresses. Empty (the default): the connection's peer is
+    /// the client and those headers are ignored.
+    pub trusted_proxies: Vec<crate::client_address::TrustedProxy>,
+    /// Password hashing under load.
+    pub password_hashing: PasswordHashingConfig,
+}
+
+/// Concurrency of password verification (`[default.oauth2.password_hashing]`). Argon2 takes
+/// milliseconds of CPU and ~19 MiB per verification, so verifications beyond the cores only
+/// queue up memory and latency.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordHashingConfig {
+    /// Verifications at once; 0 = the number of cores.
+    pub concurrency: usize,
+    /// Seconds a verification waits for its turn before the request is answered 503
+    /// `temporarily_unavailable` with `Retry-After`.
+    pub max_wait: u64,
+}
+
+impl Default for PasswordHashingConfig {
+    fn default() -> Self {
+        PasswordHashingConfig {
+            concurrency: 0,
+            max_wait: 5,
+        }
+    }
 }
 
 /// The SQL database (`[default.oauth2.database]`).
@@ -118,6 +146,8 @@ impl Default for Config {
             purge_interval: 3600,
             database: DatabaseConfig::default(),
             throttle: crate::throttle::ThrottleConfig::default(),
+            trusted_proxies: Vec::new(),
+            password_hashing: PasswordHashingConfig::default(),
         }
     }
 }
@@ -175,11 +205,20 @@ impl Config {
             return Err(error("max_body_size", "must be at least 1024 bytes"));
         }
         if self.throttle.enabled
-            && (self.throttle.account_failures == 0 || self.throttle.window == 0)
+            && (self.throttle.account_failures == 0
+                || self.throttle.window == 0
+                || self.throttle.max_entries < 1000)
         {
             return Err(error(
                 "throttle",
-                "account_failures and window must be positive (or set enabled = false)",
+                "account_failures and window must be positive and max_entries at least 1000 \
+                 (or set enabled = false)",
+            ));
+        }
+        if self.password_hashing.max_wait == 0 {
+            return Err(error(
+                "password_hashing.max_wait",
+                "must be at least 1 second",
             ));
         }
         if self.database.max_connections == 0 {

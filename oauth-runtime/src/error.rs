@@ -118,6 +118,7 @@ pub struct OAuthError {
 struct Extra {
     uri: Option<String>,
     state: Option<String>,
+    issuer: Option<String>,
     target: Option<ErrorTarget>,
     basic_challenge: bool,
     retry_after: Option<u64>,
@@ -193,18 +194,22 @@ impl OAuthError {
     }
 
     /// Sends the error to a verified redirect URI, echoing `state` exactly
-    /// (RFC 6749 §4.1.2.1: "REQUIRED if a state parameter was present").
+    /// (RFC 6749 §4.1.2.1: "REQUIRED if a state parameter was present") and naming the
+    /// issuer, when one is configured (RFC 9207 §2: `iss` in error responses too).
     pub(crate) fn redirect_to(
         mut self,
         uri: &str,
         mode: ResponseMode,
         state: Option<&str>,
+        issuer: Option<&str>,
     ) -> Self {
-        self.extra_mut().target = Some(ErrorTarget::Redirect {
+        let extra = self.extra_mut();
+        extra.target = Some(ErrorTarget::Redirect {
             uri: uri.to_owned(),
             mode,
         });
-        self.extra_mut().state = state.map(str::to_owned);
+        extra.state = state.map(str::to_owned);
+        extra.issuer = issuer.map(str::to_owned);
         self
     }
 
@@ -236,7 +241,8 @@ impl OAuthError {
             .unwrap_or(&DIRECT)
     }
 
-    /// The error's parameters in RFC order: `error`, `error_description`, `error_uri`, `state`.
+    /// The error's parameters in RFC order: `error`, `error_description`, `error_uri`, `state`,
+    /// then `iss` (RFC 9207) when the error is redirected by a server with an issuer.
     pub fn params(&self) -> Vec<(&'static str, &str)> {
         let mut params = vec![("error", self.code.as_str())];
         if let Some(description) = &self.description {
@@ -248,6 +254,9 @@ impl OAuthError {
         }
         if let Some(state) = extra.and_then(|e| e.state.as_deref()) {
             params.push(("state", state));
+        }
+        if let Some(issuer) = extra.and_then(|e| e.issuer.as_deref()) {
+            params.push(("iss", issuer));
         }
         params
     }
@@ -347,12 +356,13 @@ mod tests {
             "https://c.example/cb?x=1",
             ResponseMode::Query,
             Some("s t"),
+            Some("https://as.example"),
         );
         let r = e.to_response();
         assert_eq!(r.status, 302);
         assert_eq!(
             r.header("Location"),
-            Some("https://c.example/cb?x=1&error=access_denied&state=s%20t")
+            Some("https://c.example/cb?x=1&error=access_denied&state=s%20t&iss=https%3A%2F%2Fas.example")
         );
     }
 

@@ -52,6 +52,7 @@
 // The crate's own derives name `::oauth_runtime`, also from inside it.
 extern crate self as oauth_runtime;
 
+pub mod client_address;
 mod client_auth;
 pub mod config;
 pub mod endpoints;
@@ -60,6 +61,7 @@ pub mod grants;
 pub mod model;
 pub mod password;
 pub mod pkce;
+mod redirect;
 pub mod registration;
 pub mod request;
 pub mod resource;
@@ -72,7 +74,9 @@ pub mod store;
 pub mod throttle;
 pub mod token;
 
-pub use crate::config::{Config, ConfigError, DatabaseConfig, TokenLocation};
+pub use crate::config::{
+    Config, ConfigError, DatabaseConfig, PasswordHashingConfig, TokenLocation,
+};
 pub use crate::endpoints::{EndpointUrls, ServerMetadata};
 pub use crate::error::{ErrorCode, ErrorTarget, OAuthError};
 pub use crate::grants::{
@@ -92,7 +96,9 @@ pub use crate::resource::{
     ResourceRequest, ScopeRequirement, StorageTokenValidator,
 };
 pub use crate::response::{OAuthResponse, ResponseMode};
-pub use crate::rocket::{oauth_routes, Authorized, OAuth2, OptionalAuthorized, RequiredScope};
+pub use crate::rocket::{
+    oauth_routes, Authorized, ClientAddress, OAuth2, OptionalAuthorized, RequiredScope,
+};
 pub use crate::scope::Scope;
 pub use crate::server::AuthorizationServer;
 #[cfg(feature = "postgres")]
@@ -102,7 +108,7 @@ pub use crate::store::sql::SqliteStore;
 pub use crate::store::{
     CachingStore, CodeRedemption, MemoryStore, Rotation, Storage, StorageError, StorageResult,
 };
-pub use crate::throttle::{Credential, Throttle, ThrottleConfig};
+pub use crate::throttle::{Attempt, Credential, Throttle, ThrottleConfig};
 pub use crate::token::{
     BearerToken, ExpiresFn, ExpiresIn, TokenContext, TokenGenerator, TokenResponse,
 };

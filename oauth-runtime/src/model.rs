@@ -155,11 +155,13 @@ pub trait OAuth2Client: Send + Sync + 'static {
         }
     }
 
-    /// Whether `uri` is registered, by exact string comparison (RFC 9700 §4.1.3).
+    /// Whether `uri` is registered, by exact string comparison (RFC 9700 §4.1.3); a loopback
+    /// IP redirect URI (`http://127.0.0.1/…`, `http://[::1]/…`) matches any port (RFC 8252
+    /// §7.3).
     fn check_redirect_uri(&self, uri: &str) -> bool {
         self.redirect_uris()
             .iter()
-            .any(|registered| registered == uri)
+            .any(|registered| crate::redirect::matches(registered, uri))
     }
 
     /// The scope the client may ask for.
@@ -199,6 +201,12 @@ pub trait OAuth2Client: Send + Sync + 'static {
     fn client_name(&self) -> Option<&str> {
         None
     }
+
+    /// Whether the client is a registered resource server, which may introspect tokens issued
+    /// to other clients (RFC 7662 §2.2, §4). Other clients learn only about their own tokens.
+    fn is_resource_server(&self) -> bool {
+        false
+    }
 }
 
 /// A ready client model: what a registration stores.
@@ -220,6 +228,8 @@ pub struct Client {
     pub token_endpoint_auth_method: AuthMethod,
     /// A display name.
     pub client_name: Option<String>,
+    /// A resource server: may introspect every client's tokens (RFC 7662 §4).
+    pub resource_server: bool,
 }
 
 impl Client {
@@ -243,6 +253,7 @@ impl Client {
             scope: Scope::empty(),
             token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
             client_name: None,
+            resource_server: false,
         }
     }
 
@@ -296,6 +307,13 @@ impl Client {
         self.client_name = Some(name.into());
         self
     }
+
+    /// Registers the client as a resource server, allowed to introspect every client's
+    /// tokens (RFC 7662 §4).
+    pub fn as_resource_server(mut self) -> Self {
+        self.resource_server = true;
+        self
+    }
 }
 
 impl OAuth2Client for Client {
@@ -308,7 +326,7 @@ impl OAuth2Client for Client {
     fn check_redirect_uri(&self, uri: &str) -> bool {
         self.redirect_uris
             .iter()
-            .any(|registered| registered == uri)
+            .any(|registered| crate::redirect::matches(registered, uri))
     }
     fn scope(&self) -> Scope {
         self.scope.clone()
@@ -327,6 +345,9 @@ impl OAuth2Client for Client {
     }
     fn client_name(&self) -> Option<&str> {
         self.client_name.as_deref()
+    }
+    fn is_resource_server(&self) -> bool {
+        self.resource_server
     }
 }
 

@@ -195,6 +195,11 @@ impl IdColumn for i32 {
     }
 }
 
+/// A flag field (`bool`, or an integer where 0 is false) as a `bool`.
+pub fn flag<C: Column<bool>>(value: &C) -> bool {
+    value.to_record().unwrap_or(false)
+}
+
 /// A database column that holds a record field of type `T`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold this #[oauth] field of type `{T}`",

@@ -67,9 +67,17 @@ fn redirect_error(description: impl Into<String>) -> RegistrationError {
 }
 
 /// Checks one redirect URI (RFC 6749 §3.1.2, RFC 8252 §7, RFC 9700 §4.1.3): absolute, no
-/// fragment, no userinfo; `https`, or `http` on a loopback host, or a private-use scheme
-/// (reverse domain name, containing a dot).
+/// fragment, no userinfo, no whitespace or control characters (the string is stored and later
+/// compared exactly, so it must be the URI a parser sees); `https`, or `http` on a loopback
+/// host, or a private-use scheme (reverse domain name, containing a dot).
 pub fn check_redirect_uri(uri: &str) -> Result<(), RegistrationError> {
+    // URL parsers drop leading and trailing spaces and strip tabs and newlines anywhere
+    // (WHATWG URL), so "https://a/cb\n" would pass as "https://a/cb": refuse the raw string.
+    if uri.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(redirect_error(
+            "a redirect URI must not contain whitespace or control characters",
+        ));
+    }
     let parsed = url::Url::parse(uri)
         .map_err(|_| redirect_error(format!("`{uri}` is not an absolute URI")))?;
     if parsed.fragment().is_some() || uri.contains('#') {
@@ -224,6 +232,12 @@ mod tests {
             "relative/cb",
             "javascript:alert(1)",
             "ftp://a/cb",
+            "https://a.example/cb\n",
+            " https://a.example/cb",
+            "https://a.example/c\tb",
+            "https://a.example/c b",
+            "https://a.example/cb\u{7f}",
+            "https://a.example/cb\u{a0}",
         ] {
             assert_eq!(
                 check_redirect_uri(bad).unwrap_err().code,

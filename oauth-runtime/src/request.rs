@@ -19,6 +19,14 @@ pub enum Method {
 /// The longest parameter value accepted, in bytes; longer is `invalid_request`.
 pub const MAX_PARAM_LEN: usize = 4096;
 
+/// The most parameters one query or body may carry; more is `invalid_request`. No OAuth
+/// endpoint takes more than about fifteen, so this bounds the work a request can cause.
+pub const MAX_PARAMS: usize = 64;
+
+/// The longest query string accepted, in bytes; longer is `invalid_request` (bodies are
+/// bounded by `max_body_size`).
+pub const MAX_QUERY_LEN: usize = 16 * 1024;
+
 /// Decoded `application/x-www-form-urlencoded` parameters, each name at most once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Params(Vec<(String, String)>);
@@ -31,11 +39,19 @@ impl Params {
     ///   `invalid_request`.
     /// - Invalid percent-encoding, invalid UTF-8, and control characters (outside the VSCHAR and
     ///   NQSCHAR sets of RFC 6749 Appendix A) → `invalid_request`.
+    /// - More than [`MAX_PARAMS`] pairs → `invalid_request`.
+    ///
+    /// The work is linear in the input: duplicates are found through a hash set.
     pub fn parse(input: &[u8]) -> Result<Params, OAuthError> {
         let mut params: Vec<(String, String)> = Vec::new();
-        for pair in input.split(|&b| b == b'&') {
-            if pair.is_empty() {
-                continue;
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for (count, pair) in input
+            .split(|&b| b == b'&')
+            .filter(|p| !p.is_empty())
+            .enumerate()
+        {
+            if count >= MAX_PARAMS {
+                return Err(OAuthError::invalid_request("too many parameters"));
             }
             let (name, value) = match pair.iter().position(|&b| b == b'=') {
                 Some(i) => (&pair[..i], &pair[i + 1..]),
@@ -52,7 +68,7 @@ impl Params {
             if value.is_empty() {
                 continue;
             }
-            if params.iter().any(|(n, _)| *n == name) {
+            if !seen.insert(name.clone()) {
                 return Err(OAuthError::invalid_request(format!(
                     "parameter `{}` is included more than once",
                     printable(&name)
@@ -172,7 +188,13 @@ impl OAuthRequest {
             form_content_type,
             ..OAuthRequest::default()
         };
-        match Params::parse(query.unwrap_or("").as_bytes()) {
+        let query = query.unwrap_or("");
+        let parsed = if query.len() > MAX_QUERY_LEN {
+            Err(OAuthError::invalid_request("the query string is too long"))
+        } else {
+            Params::parse(query.as_bytes())
+        };
+        match parsed {
             Ok(q) => request.query = q,
             Err(e) => request.malformed = Some(e),
         }
@@ -326,6 +348,10 @@ impl OAuthRequest {
             return Ok(None);
         }
         let malformed = || OAuthError::invalid_client("malformed Basic authorization header");
+        // Bounded like any parameter: id and secret, each percent-encoded, plus the colon.
+        if rest.len() > 4 * (2 * 3 * MAX_PARAM_LEN + 1) / 3 + 4 {
+            return Err(malformed());
+        }
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(rest.trim())
             .map_err(|_| malformed())?;
@@ -337,7 +363,7 @@ impl OAuthRequest {
         // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
         let id = decode_component(id).map_err(|_| malformed())?;
         let secret = decode_component(secret).map_err(|_| malformed())?;
-        if id.is_empty() {
+        if id.is_empty() || id.len() > MAX_PARAM_LEN || secret.len() > MAX_PARAM_LEN {
             return Err(malformed());
         }
         Ok(Some((id, secret)))
@@ -404,6 +430,37 @@ mod tests {
         );
         let fits = format!("state={}", "a".repeat(MAX_PARAM_LEN));
         assert!(Params::parse(fits.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn too_many_parameters_are_refused() {
+        let many: Vec<String> = (0..=MAX_PARAMS).map(|i| format!("p{i}=1")).collect();
+        let e = Params::parse(many.join("&").as_bytes()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidRequest);
+        assert!(Params::parse(many[..MAX_PARAMS].join("&").as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn overlong_query_is_refused() {
+        let query = format!("state={}", "a".repeat(MAX_QUERY_LEN));
+        let r = OAuthRequest::from_parts(Method::Get, Some(&query), false, b"", None);
+        assert_eq!(r.malformed().unwrap().code(), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn overlong_basic_credentials_are_refused() {
+        let r = OAuthRequest::post_form(&[])
+            .with_authorization(basic(&"i".repeat(MAX_PARAM_LEN + 1), "secret"));
+        assert_eq!(
+            r.client_credentials().unwrap_err().code(),
+            ErrorCode::InvalidClient
+        );
+        let r =
+            OAuthRequest::post_form(&[]).with_authorization(basic("id", &"s".repeat(200 * 1024)));
+        assert_eq!(
+            r.client_credentials().unwrap_err().code(),
+            ErrorCode::InvalidClient
+        );
     }
 
     #[test]

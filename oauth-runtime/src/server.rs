@@ -49,6 +49,9 @@ pub struct AuthorizationServer {
     token_grants: HashMap<GrantType, Arc<dyn Grant>>,
     authorization_grants: HashMap<ResponseType, Arc<dyn Grant>>,
     throttle: Throttle,
+    /// Password verifications running at once (`password_hashing.concurrency`).
+    password_slots: tokio::sync::Semaphore,
+    pub(crate) introspection_policy: Arc<dyn crate::endpoints::IntrospectionPolicy>,
 }
 
 impl fmt::Debug for AuthorizationServer {
@@ -82,6 +85,13 @@ impl AuthorizationServer {
             storage,
             bearer: config.bearer_token(),
             throttle: Throttle::new(config.throttle.clone()),
+            password_slots: tokio::sync::Semaphore::new(
+                match config.password_hashing.concurrency {
+                    0 => std::thread::available_parallelism().map_or(2, usize::from),
+                    n => n,
+                },
+            ),
+            introspection_policy: Arc::new(crate::endpoints::OwnTokensOrResourceServer),
             config,
             token_grants: HashMap::new(),
             authorization_grants: HashMap::new(),
@@ -111,6 +121,20 @@ impl AuthorizationServer {
         self
     }
 
+    /// Replaces who may introspect what (default:
+    /// [`OwnTokensOrResourceServer`](crate::endpoints::OwnTokensOrResourceServer)).
+    pub fn set_introspection_policy(
+        &mut self,
+        policy: impl crate::endpoints::IntrospectionPolicy,
+    ) -> &mut Self {
+        self.introspection_policy = Arc::new(policy);
+        self
+    }
+
+    pub(crate) fn introspection_policy(&self) -> &dyn crate::endpoints::IntrospectionPolicy {
+        self.introspection_policy.as_ref()
+    }
+
     /// The storage.
     pub fn storage(&self) -> &dyn Storage {
         self.storage.as_ref()
@@ -125,6 +149,65 @@ impl AuthorizationServer {
     /// authentication use it, and so can an app's own sign-in form.
     pub fn throttle(&self) -> &Throttle {
         &self.throttle
+    }
+
+    /// Verifies a resource owner's password as the password grant does, for an app's own
+    /// sign-in form: throttled per (account, address) and slowed for noisy addresses and
+    /// attacked accounts ([`Throttle`]), and run while at most
+    /// `password_hashing.concurrency` verifications run at once.
+    ///
+    /// `Ok(None)` is a wrong username or password (both cost one Argon2 verification). `Err`
+    /// is 429 (throttled, with `Retry-After`), 503 `temporarily_unavailable` (no verification
+    /// slot within `password_hashing.max_wait`, or storage down).
+    pub async fn authenticate_user(
+        &self,
+        username: &str,
+        password: &str,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<Option<ResourceOwner>, OAuthError> {
+        self.check_password(username, address, || {
+            self.storage.authenticate_user(username, password)
+        })
+        .await
+    }
+
+    /// Runs `verify` (a password check for `username`) under the throttle and the password
+    /// hashing limit, and records its outcome.
+    pub(crate) async fn check_password<F, Fut>(
+        &self,
+        username: &str,
+        address: Option<std::net::IpAddr>,
+        verify: F,
+    ) -> Result<Option<ResourceOwner>, OAuthError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = crate::StorageResult<Option<ResourceOwner>>>,
+    {
+        let attempt = self
+            .throttle
+            .begin(crate::throttle::Credential::Password, username, address)
+            .await?;
+        let wait = std::time::Duration::from_secs(self.config.password_hashing.max_wait);
+        let busy = || {
+            OAuthError::new(ErrorCode::TemporarilyUnavailable)
+                .with_description("the server is busy; retry later")
+                .with_status(503)
+                .with_retry_after(1)
+        };
+        let _permit = match tokio::time::timeout(wait, self.password_slots.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            _ => return Err(busy()),
+        };
+        match verify().await? {
+            Some(owner) => {
+                attempt.succeeded();
+                Ok(Some(owner))
+            }
+            None => {
+                attempt.failed();
+                Ok(None)
+            }
+        }
     }
 
     /// The configuration.
@@ -256,7 +339,8 @@ impl AuthorizationServer {
             Some(Some(grant)) => grant.response_mode(),
             _ => ResponseMode::Query,
         };
-        let redirect = |error: OAuthError| error.redirect_to(&redirect_uri, mode, state);
+        let issuer = self.config.issuer.as_deref();
+        let redirect = |error: OAuthError| error.redirect_to(&redirect_uri, mode, state, issuer);
         let grant = match grant {
             None => {
                 return Err(redirect(OAuthError::invalid_request(
@@ -323,6 +407,7 @@ impl AuthorizationServer {
                     &authorization.redirect_uri,
                     authorization.response_mode,
                     authorization.state.as_deref(),
+                    self.config.issuer.as_deref(),
                 )
                 .to_response()
         };

@@ -10,21 +10,26 @@ pub const DEMO_USER: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo-password";
 pub const DEMO_REDIRECT: &str = "http://127.0.0.1:9000/callback";
 
-/// The Rocket secret key (for the signed session cookie): `ROCKET_SECRET_KEY`, else a key kept
-/// in `provider.secret` beside the working directory's database, made on first use.
+/// The Rocket secret key (for the private session cookie): `ROCKET_SECRET_KEY`, else a key kept
+/// in `provider.secret` beside the working directory's database, made on first use. The file
+/// is readable by its owner only (0600): whoever reads the key can forge a session.
 fn secret_key() -> Result<String, String> {
     if let Ok(key) = std::env::var("ROCKET_SECRET_KEY") {
         return Ok(key);
     }
     let path = std::path::Path::new("provider.secret");
     if let Ok(key) = std::fs::read_to_string(path) {
+        crate::db::restrict_to_owner(path)?;
         return Ok(key.trim().to_owned());
     }
     let mut bytes = [0u8; 32];
     rand::fill(&mut bytes);
     use base64::Engine as _;
     let key = base64::engine::general_purpose::STANDARD.encode(bytes);
-    std::fs::write(path, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    use std::io::Write as _;
+    crate::db::create_private(path)
+        .and_then(|mut file| file.write_all(key.as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(key)
 }
 
@@ -40,6 +45,10 @@ pub async fn serve(port: Option<u16>) -> Result<(), String> {
     let issuer = format!("http://127.0.0.1:{port}");
     let figment = Figment::from(rocket::Config::figment())
         .merge(("address", "127.0.0.1"))
+        // The client address is the connection's peer: Rocket's `X-Real-IP` default would let
+        // anyone choose the address the throttle counts. Behind a reverse proxy, list it in
+        // `ROCKET_OAUTH2_TRUSTED_PROXIES` instead (e.g. '["127.0.0.1"]').
+        .merge(("ip_header", false))
         .merge(("port", port))
         .merge(("secret_key", secret_key()?))
         .merge(("oauth2.issuer", issuer.as_str()));
@@ -55,7 +64,7 @@ pub async fn serve(port: Option<u16>) -> Result<(), String> {
          \n  metadata:  {issuer}/.well-known/oauth-authorization-server\
          \n  database:  {}\
          \n\nTo try it, in another terminal:\
-         \n  provider demo        # creates user `{DEMO_USER}` and a client, prints curl lines\n",
+         \n  cargo run -p provider -- demo   # creates user `{DEMO_USER}` and a client, prints curl lines\n",
         crate::db::database_url()
     );
     crate::routes::mount(rocket::custom(figment), fairing, issuer)
@@ -76,10 +85,11 @@ pub async fn create_user(name: &str, password: &str) -> Result<(), String> {
 }
 
 /// Registers a client from RFC 7591 metadata and prints it as JSON (RFC 7591 §3.2.1 shape).
-pub async fn create_client(metadata: &str) -> Result<(), String> {
+pub async fn create_client(metadata: &str, resource_server: bool) -> Result<(), String> {
     let metadata: ClientMetadata =
         serde_json::from_str(metadata).map_err(|e| format!("invalid_client_metadata: {e}"))?;
-    let (client, secret) = metadata.register().map_err(|e| e.to_string())?;
+    let (mut client, secret) = metadata.register().map_err(|e| e.to_string())?;
+    client.resource_server = resource_server;
     let db = Db::open().await?;
     db.create_client(&client).await?;
     println!("{}", registration_json(&client, secret.as_deref()));
@@ -136,9 +146,13 @@ pub async fn demo() -> Result<(), String> {
          -d password={DEMO_PASSWORD} -d scope=profile http://127.0.0.1:8000/oauth/token | \
          python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')\
          \n  curl -s -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8000/api/me\n\
-         \nOr sign in through the browser (authorization code with PKCE), e.g.:\
-         \n  http://127.0.0.1:8000/oauth/authorize?response_type=code&client_id={id}&scope=profile\
-         &state=xyz&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256\n"
+         \nOr sign in through the browser (authorization code with PKCE). Make a fresh PKCE pair\
+         \n(RFC 7636 §4.1-4.2) and open the authorization URL:\
+         \n  VERIFIER=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\
+         \n  CHALLENGE=$(python3 -c 'import base64,hashlib,sys; print(base64.urlsafe_b64encode(\
+         hashlib.sha256(sys.argv[1].encode()).digest()).rstrip(b\"=\").decode())' \"$VERIFIER\")\
+         \n  echo \"http://127.0.0.1:8000/oauth/authorize?response_type=code&client_id={id}&scope=profile\
+         &state=xyz&code_challenge=$CHALLENGE&code_challenge_method=S256\"\n"
     );
     Ok(())
 }

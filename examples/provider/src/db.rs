@@ -36,6 +36,7 @@ impl Db {
                 .map(Db::Postgres)
                 .map_err(fail)
         } else {
+            sqlite_file_private(&url)?;
             SqliteStore::connect(&url, &config)
                 .await
                 .map(Db::Sqlite)
@@ -66,5 +67,55 @@ impl Db {
             Db::Postgres(s) => s.create_client(client).await,
         };
         result.map_err(|e| format!("cannot create client: {e}"))
+    }
+}
+
+/// Creates `path` readable and writable by its owner only (0600 on Unix); fails if it exists.
+pub fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Makes an existing file readable and writable by its owner only (0600 on Unix).
+pub fn restrict_to_owner(path: &std::path::Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("cannot restrict {}: {e}", path.display()))?;
+        }
+    }
+    let _ = path;
+    Ok(())
+}
+
+/// The SQLite database file holds client and token digests and password hashes: it is made
+/// 0600 before SQLite opens it (SQLite gives its `-wal` and `-shm` files the same mode), and an
+/// existing file is narrowed to 0600.
+fn sqlite_file_private(url: &str) -> Result<(), String> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    let path = std::path::Path::new(path);
+    if path.exists() {
+        return restrict_to_owner(path);
+    }
+    match create_private(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => restrict_to_owner(path),
+        Err(e) => Err(format!("cannot create {}: {e}", path.display())),
     }
 }

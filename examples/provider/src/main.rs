@@ -4,7 +4,8 @@
 //! provider serve [--port N]                   serve on 127.0.0.1 (default port 8000 or ROCKET_PORT)
 //! provider demo                               create a demo user and client, print them
 //! provider users create NAME --password PW    create a resource owner
-//! provider clients create --json '{...}'      register a client from RFC 7591 metadata
+//! provider clients create --json '{...}' [--resource-server]
+//!                                             register a client from RFC 7591 metadata
 //! ```
 //!
 //! Every command uses `DATABASE_URL`, default `sqlite://provider.db` in the working directory.
@@ -83,6 +84,10 @@ enum ClientsCommand {
         /// The metadata, e.g. '{"client_name":"App","redirect_uris":["https://app/cb"]}'.
         #[arg(long)]
         json: String,
+        /// Register it as a resource server: it may introspect every client's tokens
+        /// (RFC 7662 §4). Other clients may introspect only their own.
+        #[arg(long)]
+        resource_server: bool,
     },
 }
 
@@ -96,8 +101,12 @@ fn main() -> std::process::ExitCode {
                 command: UsersCommand::Create { name, password },
             } => cli::create_user(&name, &password).await,
             Command::Clients {
-                command: ClientsCommand::Create { json },
-            } => cli::create_client(&json).await,
+                command:
+                    ClientsCommand::Create {
+                        json,
+                        resource_server,
+                    },
+            } => cli::create_client(&json, resource_server).await,
             Command::BenchSeed {
                 tokens,
                 codes,

@@ -75,15 +75,27 @@ fn page(status: Status, title: &str, body: &str) -> Page {
     }
 }
 
-pub fn home(issuer: &str) -> Page {
+/// The home page; a signed-in user (`Some((username, csrf))`) gets a sign-out button.
+pub fn home(issuer: &str, signed_in: Option<(&str, &str)>) -> Page {
+    let session = match signed_in {
+        Some((user, csrf)) => format!(
+            "<form method=post action=\"/logout\"><p>Signed in as {}. \
+             <input type=hidden name=csrf value=\"{}\">\
+             <button type=submit>Sign out</button></p></form>",
+            escape(user),
+            escape(csrf)
+        ),
+        None => String::new(),
+    };
     page(
         Status::Ok,
         "OAuth 2.0 provider",
         &format!(
-            "<h1>OAuth 2.0 provider</h1><p>Issuer <code>{0}</code>.</p>\
+            "<h1>OAuth 2.0 provider</h1><p>Issuer <code>{0}</code>.</p>{session}\
              <p>Metadata: <a href=\"/.well-known/oauth-authorization-server\">\
              /.well-known/oauth-authorization-server</a></p>\
-             <p class=muted>Run <code>provider demo</code> to create a demo user and client.</p>",
+             <p class=muted>Run <code>cargo run -p provider -- demo</code> to create a demo user \
+             and client.</p>",
             escape(issuer)
         ),
     )
@@ -128,6 +140,20 @@ pub fn consent(auth: &AuthorizationRequest, params: &Params, user: &str, csrf: &
             )
         })
         .collect();
+    // The host in ASCII (punycode for internationalised names), so a look-alike host in
+    // another script cannot pass for a familiar one; the full URI only when it is ASCII.
+    let host = auth.redirect_host().unwrap_or_else(|| {
+        auth.redirect_uri
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    });
+    let uri = if auth.redirect_uri.is_ascii() {
+        format!(" (<code>{}</code>)", escape(&auth.redirect_uri))
+    } else {
+        String::new()
+    };
     let scopes = if auth.scope.is_empty() {
         "<p class=muted>No scopes: it will only learn that you signed in.</p>".to_owned()
     } else {
@@ -143,14 +169,14 @@ pub fn consent(auth: &AuthorizationRequest, params: &Params, user: &str, csrf: &
         "Authorize",
         &format!(
             "<h1><strong>{}</strong> wants to access your account</h1>\
-             <p class=muted>Signed in as {}. It will be sent back to <code>{}</code>.</p>{scopes}\
+             <p class=muted>Signed in as {}. It will be sent back to <strong>{}</strong>{uri}.</p>{scopes}\
              <form method=post action=\"/oauth/authorize\">{hidden}\
              <input type=hidden name=csrf value=\"{}\">\
              <button class=primary type=submit name=decision value=allow>allow</button>\
              <button type=submit name=decision value=deny>deny</button></form>",
             escape(name),
             escape(user),
-            escape(&auth.redirect_uri),
+            escape(&host),
             escape(csrf)
         ),
     )
@@ -159,7 +185,11 @@ pub fn consent(auth: &AuthorizationRequest, params: &Params, user: &str, csrf: &
 /// An error that must not be redirected (unknown client, unregistered redirect URI, ...).
 pub fn error(error: &OAuthError) -> Page {
     let status = Status::from_code(error.status()).unwrap_or(Status::BadRequest);
-    page(
+    let retry_after = error
+        .to_response()
+        .header("Retry-After")
+        .and_then(|v| v.parse().ok());
+    let page = page(
         status,
         "Error",
         &format!(
@@ -168,7 +198,11 @@ pub fn error(error: &OAuthError) -> Page {
             escape(error.code().as_str()),
             escape(error.description().unwrap_or(""))
         ),
-    )
+    );
+    Page {
+        retry_after,
+        ..page
+    }
 }
 
 /// A refused form (missing or wrong CSRF token).

@@ -1,9 +1,7 @@
 //! The provider's routes: metadata, sign-in, authorization (consent), the API.
 
-use std::net::IpAddr;
-
 use oauth_runtime::{
-    require_oauth, AuthorizationServer, Credential, CurrentToken, EndpointUrls, ErrorTarget,
+    require_oauth, AuthorizationServer, ClientAddress, CurrentToken, EndpointUrls, ErrorTarget,
     OAuth2, OAuthRequest, OAuthResponse,
 };
 use rocket::form::{Form, FromForm};
@@ -15,7 +13,7 @@ use rocket::{get, post, routes, Build, Either, Rocket, State};
 use serde_json::{json, Value};
 
 use crate::pages::{self, Page};
-use crate::session::{csrf_ok, sign_in, sign_out, Csrf, SecureCookies, SignedIn};
+use crate::session::{csrf_ok, sign_in, sign_out, Csrf, SecureCookies, Sessions, SignedIn};
 
 /// The public base URL.
 pub struct Issuer(pub String);
@@ -24,6 +22,7 @@ pub fn mount(rocket: Rocket<Build>, fairing: OAuth2, issuer: String) -> Rocket<B
     rocket
         .attach(fairing)
         .manage(Issuer(issuer))
+        .manage(Sessions::default())
         .mount("/", routes![home, metadata, login_page, login, logout])
         .mount("/oauth", oauth_runtime::oauth_routes())
         .mount("/oauth", routes![authorize, authorize_signed_out, decide])
@@ -31,8 +30,11 @@ pub fn mount(rocket: Rocket<Build>, fairing: OAuth2, issuer: String) -> Rocket<B
 }
 
 #[get("/")]
-fn home(issuer: &State<Issuer>) -> Page {
-    pages::home(&issuer.0)
+fn home(issuer: &State<Issuer>, user: Option<SignedIn>, csrf: Csrf) -> Page {
+    let signed_in = user
+        .as_ref()
+        .map(|u| (u.0.username.as_str(), csrf.0.as_str()));
+    pages::home(&issuer.0, signed_in)
 }
 
 /// RFC 8414 authorization server metadata.
@@ -51,12 +53,12 @@ fn metadata(server: &State<AuthorizationServer>, issuer: &State<Issuer>) -> Opti
         .map(Json)
 }
 
-/// Only local authorization URLs are followed after sign-in (no open redirect).
+/// Only this site's authorization endpoint is followed after sign-in (no open redirect), and
+/// only as a well-formed origin URI (anything else, malformed included, goes home).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(next) if next.starts_with("/oauth/authorize") => next.to_owned(),
-        _ => "/".to_owned(),
-    }
+    next.and_then(|next| Origin::parse(next).ok())
+        .filter(|origin| origin.path().as_str() == "/oauth/authorize")
+        .map_or_else(|| "/".to_owned(), |origin| origin.to_string())
 }
 
 #[get("/login?<next>")]
@@ -79,7 +81,8 @@ async fn login(
     server: &State<AuthorizationServer>,
     secure: SecureCookies,
     csrf: Csrf,
-    ip: Option<IpAddr>,
+    address: ClientAddress,
+    sessions: &State<Sessions>,
 ) -> Result<Redirect, Page> {
     if !csrf_ok(cookies, Some(form.csrf)) {
         return Err(pages::forbidden(
@@ -87,33 +90,22 @@ async fn login(
         ));
     }
     let next = safe_next(form.next);
-    // Failed passwords are throttled per (account, address) and per address, as at the
-    // token endpoint.
-    let throttle = server.throttle();
-    if let Err(refused) = throttle.check(Credential::Password, form.username, ip) {
-        return Err(pages::throttled(retry_after(&refused)));
-    }
+    // Throttled and under the password hashing limit, exactly as at the token endpoint.
     match server
-        .storage()
-        .authenticate_user(form.username, form.password)
+        .authenticate_user(form.username, form.password, address.0)
         .await
     {
         Ok(Some(owner)) => {
-            throttle.succeeded(Credential::Password, form.username, ip);
-            sign_in(secure.0, cookies, &owner);
+            sign_in(sessions, secure.0, cookies, &owner);
             Ok(Redirect::to(next))
         }
-        Ok(None) => {
-            throttle.failed(Credential::Password, form.username, ip);
-            Err(pages::login(
-                &next,
-                &csrf.0,
-                Some("Wrong username or password."),
-            ))
-        }
-        Err(error) => Err(pages::error(
-            &oauth_runtime::OAuthError::temporarily_unavailable(error),
+        Ok(None) => Err(pages::login(
+            &next,
+            &csrf.0,
+            Some("Wrong username or password."),
         )),
+        Err(refused) if refused.status() == 429 => Err(pages::throttled(retry_after(&refused))),
+        Err(error) => Err(pages::error(&error)),
     }
 }
 
@@ -131,13 +123,17 @@ struct LogoutForm<'r> {
 }
 
 #[post("/logout", data = "<form>")]
-fn logout(form: Form<LogoutForm<'_>>, cookies: &CookieJar<'_>) -> Result<Redirect, Page> {
+fn logout(
+    form: Form<LogoutForm<'_>>,
+    cookies: &CookieJar<'_>,
+    sessions: &State<Sessions>,
+) -> Result<Redirect, Page> {
     if !csrf_ok(cookies, Some(form.csrf)) {
         return Err(pages::forbidden(
             "The form expired or was not sent by this site.",
         ));
     }
-    sign_out(cookies);
+    sign_out(sessions, cookies);
     Ok(Redirect::to("/"))
 }
 

@@ -43,6 +43,13 @@ pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream 
     let scope = text("scope").unwrap_or_else(none);
     let method = text("token_endpoint_auth_method").unwrap_or_else(none);
     let name = text("client_name").unwrap_or_else(none);
+    let resource_server = mapping.get("resource_server").map_or_else(
+        || quote!(false),
+        |m| {
+            let (name, ty) = (&m.member, &m.field.ty);
+            quote_spanned!(ty.span()=> #p::flag::<#ty>(&self.#name))
+        },
+    );
 
     quote! {
         #[automatically_derived]
@@ -71,6 +78,9 @@ pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream 
             }
             fn client_name(&self) -> ::core::option::Option<&str> {
                 #name
+            }
+            fn is_resource_server(&self) -> bool {
+                #resource_server
             }
         }
     }

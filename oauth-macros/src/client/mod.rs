@@ -18,6 +18,7 @@ const CLIENT_FIELDS: &[FieldSpec] = &[
     FieldSpec::optional("scope", ""),
     FieldSpec::optional("token_endpoint_auth_method", ""),
     FieldSpec::optional("client_name", ""),
+    FieldSpec::optional("resource_server", ""),
 ];
 
 pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {

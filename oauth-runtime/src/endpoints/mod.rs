@@ -5,6 +5,7 @@ mod introspection;
 mod metadata;
 mod revocation;
 
+pub use introspection::{IntrospectionPolicy, OwnTokensOrResourceServer};
 pub use metadata::{EndpointUrls, ServerMetadata};
 
 use crate::model::Token;

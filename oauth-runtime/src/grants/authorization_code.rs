@@ -8,7 +8,7 @@ use super::{required, AuthorizationRequest, Grant, StorageHooks, ANY_CLIENT};
 use crate::error::OAuthError;
 use crate::model::{
     now, AuthMethod, AuthorizationCode, CodeChallengeMethod, GrantType, OAuth2Client,
-    ResourceOwner, ResponseType,
+    ResourceOwner, ResponseType, Token,
 };
 use crate::pkce;
 use crate::request::OAuthRequest;
@@ -31,13 +31,17 @@ pub trait AuthorizationCodeHooks: Send + Sync + 'static {
         storage.save_authorization_code(code).await
     }
 
-    /// Atomically redeems a code.
+    /// Atomically redeems a code issued to `client_id` (a code of another client stays
+    /// unused).
     async fn consume_authorization_code(
         &self,
         storage: &dyn Storage,
         code_hash: &SecretHash,
+        client_id: &str,
     ) -> StorageResult<CodeRedemption> {
-        storage.consume_authorization_code(code_hash).await
+        storage
+            .consume_authorization_code(code_hash, client_id)
+            .await
     }
 
     /// The resource owner a redeemed code was issued for; `None` refuses the request.
@@ -189,14 +193,19 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
     ) -> Result<TokenResponse, OAuthError> {
         let code = required(request, "code")?;
         let storage = server.storage();
+        // RFC 6749 §4.1.3: the code must have been issued to the authenticated client; a code
+        // presented by another client is refused without being consumed.
         let code = match self
             .hooks
-            .consume_authorization_code(storage, &SecretHash::of(code))
+            .consume_authorization_code(storage, &SecretHash::of(code), client.client_id())
             .await?
         {
             CodeRedemption::Redeemed(code) => code,
             CodeRedemption::AlreadyUsed(code) => {
                 // RFC 6749 §4.1.2: a code used twice SHOULD revoke the tokens issued from it.
+                // The first redemption may still be issuing: a revoked marker in the family
+                // tells it, once its token is saved, that a replay came (see below).
+                storage.save_token(replay_marker(&code)).await?;
                 storage.revoke_family(&code.family()).await?;
                 return Err(OAuthError::invalid_grant(
                     "authorization code was already used",
@@ -225,6 +234,7 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
             .authenticate_user(storage, &code)
             .await?
             .ok_or_else(|| OAuthError::invalid_grant("the resource owner no longer exists"))?;
+        let family = code.family();
         let (response, _) = server
             .issue_token(
                 client.as_ref(),
@@ -232,10 +242,38 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
                 Some(&user.id),
                 code.scope.clone(),
                 true,
-                Some(code.family()),
+                Some(family.clone()),
             )
             .await?;
+        // A replay that came while this token was being issued either revoked the family after
+        // the token was saved, or left its marker before this check: either way the token is
+        // revoked, and this answer withholds it.
+        if storage.family_revoked(&family).await? {
+            storage.revoke_family(&family).await?;
+            return Err(OAuthError::invalid_grant(
+                "authorization code was already used",
+            ));
+        }
         Ok(response)
+    }
+}
+
+/// A token record that is born revoked, saved into a replayed code's family: proof of the
+/// replay for a redemption still in flight. It expires at once (housekeeping deletes it).
+fn replay_marker(code: &AuthorizationCode) -> Token {
+    Token {
+        access_token_hash: SecretHash::of(&generate_token(43)),
+        refresh_token_hash: None,
+        client_id: code.client_id.clone(),
+        user_id: Some(code.user_id.clone()),
+        scope: crate::scope::Scope::empty(),
+        grant_type: GrantType::AuthorizationCode,
+        issued_at: now(),
+        expires_in: 1,
+        refresh_token_expires_at: None,
+        family: code.family(),
+        access_token_revoked: true,
+        refresh_token_revoked: true,
     }
 }
 

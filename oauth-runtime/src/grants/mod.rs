@@ -72,6 +72,17 @@ pub struct AuthorizationRequest {
     pub response_mode: ResponseMode,
 }
 
+impl AuthorizationRequest {
+    /// The host of the redirect URI in ASCII — internationalised names in punycode
+    /// (`xn--…`) — for consent pages: a look-alike host written in another script cannot pass
+    /// for a familiar one. `None` for URIs without a host (private-use schemes).
+    pub fn redirect_host(&self) -> Option<String> {
+        url::Url::parse(&self.redirect_uri)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+    }
+}
+
 impl fmt::Debug for AuthorizationRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthorizationRequest")

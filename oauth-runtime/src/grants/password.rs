@@ -11,7 +11,6 @@ use crate::model::{GrantType, OAuth2Client, ResourceOwner};
 use crate::request::OAuthRequest;
 use crate::server::AuthorizationServer;
 use crate::store::{Storage, StorageResult};
-use crate::throttle::Credential;
 use crate::token::TokenResponse;
 
 /// Hooks of the password grant (Authlib's `authenticate_user`).
@@ -67,24 +66,17 @@ impl<H: PasswordHooks> Grant for PasswordGrant<H> {
         let username = required(request, "username")?;
         let password = required(request, "password")?;
         let scope = requested_scope(request.param("scope"), client.as_ref())?;
-        let address = request.remote_addr();
-        server
-            .throttle()
-            .check(Credential::Password, username, address)?;
+        // Throttled, and under the password hashing limit, like every password check.
+        let user = server
+            .check_password(username, request.remote_addr(), || {
+                self.hooks
+                    .authenticate_user(server.storage(), username, password)
+            })
+            .await?;
         // RFC 6749 §5.2: wrong credentials are invalid_grant, the same for an unknown user.
-        let Some(user) = self
-            .hooks
-            .authenticate_user(server.storage(), username, password)
-            .await?
-        else {
-            server
-                .throttle()
-                .failed(Credential::Password, username, address);
+        let Some(user) = user else {
             return Err(OAuthError::invalid_grant("invalid username or password"));
         };
-        server
-            .throttle()
-            .succeeded(Credential::Password, username, address);
         let (response, _) = server
             .issue_token(
                 client.as_ref(),

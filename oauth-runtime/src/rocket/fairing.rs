@@ -45,6 +45,7 @@ pub struct OAuth2 {
     grants: Vec<Arc<dyn Grant>>,
     bearer: Option<BearerToken>,
     validator: Option<Arc<dyn BearerTokenValidator>>,
+    introspection_policy: Option<Arc<dyn crate::endpoints::IntrospectionPolicy>>,
     config: Option<Config>,
 }
 
@@ -141,6 +142,7 @@ impl OAuth2 {
             grants: Vec::new(),
             bearer: None,
             validator: None,
+            introspection_policy: None,
             config: None,
         }
     }
@@ -166,6 +168,16 @@ impl OAuth2 {
     /// Replaces the storage-backed bearer token validator.
     pub fn validator(mut self, validator: impl BearerTokenValidator) -> Self {
         self.validator = Some(Arc::new(validator));
+        self
+    }
+
+    /// Replaces who may introspect what (default: a client its own tokens, a resource server
+    /// every token; see [`IntrospectionPolicy`](crate::endpoints::IntrospectionPolicy)).
+    pub fn introspection_policy(
+        mut self,
+        policy: impl crate::endpoints::IntrospectionPolicy,
+    ) -> Self {
+        self.introspection_policy = Some(Arc::new(policy));
         self
     }
 
@@ -216,6 +228,9 @@ impl OAuth2 {
         }
         if let Some(bearer) = &self.bearer {
             server.set_token_generator(bearer.clone());
+        }
+        if let Some(policy) = &self.introspection_policy {
+            server.introspection_policy = policy.clone();
         }
         let validator = self
             .validator

@@ -10,4 +10,5 @@ mod routes;
 
 pub use fairing::OAuth2;
 pub use guard::{Authorized, OptionalAuthorized, RequiredScope};
+pub use request::ClientAddress;
 pub use routes::oauth_routes;

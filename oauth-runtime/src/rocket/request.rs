@@ -4,9 +4,59 @@ use ::rocket::data::{self, Data, FromData, ToByteUnit};
 use ::rocket::http::Method as HttpMethod;
 use ::rocket::request::{self, FromRequest, Request};
 
+use std::net::IpAddr;
+
+use crate::client_address::{resolve, Forwarding};
 use crate::error::OAuthError;
 use crate::request::{Method, OAuthRequest};
 use crate::server::AuthorizationServer;
+
+/// The client's address: the connection's peer, or, when the peer is one of
+/// `oauth2.trusted_proxies`, the address its forwarding headers name (see
+/// [`client_address`](crate::client_address)). Rocket's own `client_ip()` believes
+/// `X-Real-IP` from anyone by default, so it is not used.
+pub(crate) fn client_address(request: &Request<'_>) -> Option<IpAddr> {
+    let peer = request.remote().map(|socket| socket.ip());
+    let trusted = request
+        .rocket()
+        .state::<AuthorizationServer>()
+        .map_or(&[][..], |server| &server.config().trusted_proxies[..]);
+    if trusted.is_empty() {
+        return peer;
+    }
+    let headers = request.headers();
+    let values = |name: &str| headers.get(name).collect::<Vec<&str>>();
+    let (forwarded, x_forwarded_for, x_real_ip) = (
+        values("Forwarded"),
+        values("X-Forwarded-For"),
+        values("X-Real-IP"),
+    );
+    resolve(
+        peer,
+        Forwarding {
+            forwarded: &forwarded,
+            x_forwarded_for: &x_forwarded_for,
+            x_real_ip: &x_real_ip,
+        },
+        trusted,
+    )
+}
+
+/// The client's network address as the throttle counts it: the connection's peer unless
+/// that is a trusted proxy (`oauth2.trusted_proxies`), then the address the proxy forwarded.
+/// Use it instead of Rocket's `IpAddr` guard (which believes `X-Real-IP` from anyone) in your
+/// own sign-in form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+#[::rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientAddress {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+        request::Outcome::Success(ClientAddress(client_address(request)))
+    }
+}
 
 fn method_of(request: &Request<'_>) -> Method {
     match request.method() {
@@ -33,7 +83,7 @@ fn build(request: &Request<'_>, body: &[u8]) -> OAuthRequest {
     let authorization = match authorization_of(request) {
         Ok(value) => value,
         Err(error) => {
-            return OAuthRequest::failed(method, error).with_remote_addr(request.client_ip())
+            return OAuthRequest::failed(method, error).with_remote_addr(client_address(request))
         }
     };
     let form = request.content_type().is_some_and(|ct| ct.is_form());
@@ -44,7 +94,7 @@ fn build(request: &Request<'_>, body: &[u8]) -> OAuthRequest {
         body,
         authorization,
     )
-    .with_remote_addr(request.client_ip())
+    .with_remote_addr(client_address(request))
 }
 
 /// As a request guard (`GET` routes): the query parameters. Never fails: a malformed request

@@ -100,8 +100,11 @@ impl<S: Storage> Storage for CachingStore<S> {
     async fn consume_authorization_code(
         &self,
         code_hash: &SecretHash,
+        client_id: &str,
     ) -> StorageResult<CodeRedemption> {
-        self.inner.consume_authorization_code(code_hash).await
+        self.inner
+            .consume_authorization_code(code_hash, client_id)
+            .await
     }
 
     async fn save_token(&self, token: Token) -> StorageResult<()> {
@@ -152,6 +155,10 @@ impl<S: Storage> Storage for CachingStore<S> {
         let result = self.inner.revoke_family(family).await;
         self.invalidate();
         result
+    }
+
+    async fn family_revoked(&self, family: &str) -> StorageResult<bool> {
+        self.inner.family_revoked(family).await
     }
 
     async fn authenticate_user(

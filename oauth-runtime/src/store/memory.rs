@@ -120,10 +120,12 @@ impl Storage for MemoryStore {
     async fn consume_authorization_code(
         &self,
         code_hash: &SecretHash,
+        client_id: &str,
     ) -> StorageResult<CodeRedemption> {
         let mut inner = self.lock()?;
         Ok(match inner.codes.get_mut(code_hash) {
             None => CodeRedemption::Unknown,
+            Some((code, _)) if code.client_id != client_id => CodeRedemption::Unknown,
             Some((code, used)) if *used => CodeRedemption::AlreadyUsed(code.clone()),
             Some((code, used)) => {
                 *used = true;
@@ -175,6 +177,15 @@ impl Storage for MemoryStore {
     async fn revoke_family(&self, family: &str) -> StorageResult<()> {
         self.lock()?.revoke_family(family);
         Ok(())
+    }
+
+    async fn family_revoked(&self, family: &str) -> StorageResult<bool> {
+        let inner = self.lock()?;
+        Ok(inner.families.get(family).is_some_and(|indexes| {
+            indexes
+                .iter()
+                .any(|&i| inner.tokens[i].access_token_revoked)
+        }))
     }
 
     async fn authenticate_user(

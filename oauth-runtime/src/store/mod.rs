@@ -75,7 +75,7 @@ pub enum CodeRedemption {
     Redeemed(AuthorizationCode),
     /// The code had been redeemed before: a replay (RFC 6749 §4.1.2).
     AlreadyUsed(AuthorizationCode),
-    /// No such code.
+    /// No such code, or a code issued to another client — left unused (RFC 6749 §4.1.3).
     Unknown,
 }
 
@@ -102,11 +102,14 @@ pub trait Storage: Send + Sync + 'static {
     /// Saves a newly issued authorization code.
     async fn save_authorization_code(&self, code: AuthorizationCode) -> StorageResult<()>;
 
-    /// Atomically marks the code with this digest as used and returns it. Two concurrent calls
-    /// for one code: exactly one gets [`CodeRedemption::Redeemed`].
+    /// Atomically marks the code with this digest as used and returns it, if it was issued to
+    /// `client_id`. Two concurrent calls for one code: exactly one gets
+    /// [`CodeRedemption::Redeemed`]. A code of another client is not touched
+    /// ([`CodeRedemption::Unknown`]).
     async fn consume_authorization_code(
         &self,
         code_hash: &SecretHash,
+        client_id: &str,
     ) -> StorageResult<CodeRedemption>;
 
     /// Saves an issued token.
@@ -128,6 +131,10 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Revokes every access and refresh token of a family.
     async fn revoke_family(&self, family: &str) -> StorageResult<()>;
+
+    /// Whether any access token of `family` is revoked. A code exchange asks after saving its
+    /// token, so that a replay racing it revokes what it issued (RFC 6749 §4.1.2).
+    async fn family_revoked(&self, family: &str) -> StorageResult<bool>;
 
     /// Verifies a resource owner's password; `None` when the user is unknown or the password
     /// is wrong (and both take similar time).

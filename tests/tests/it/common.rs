@@ -16,6 +16,7 @@ use std::sync::Arc;
 pub const WEB_SECRET: &str = "web-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 pub const SVC_SECRET: &str = "svc-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 pub const EXT_SECRET: &str = "ext-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+pub const RS_SECRET: &str = "rs-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 pub const WEB_CB: &str = "https://web.example/cb";
 pub const SPA_CB: &str = "http://127.0.0.1:9000/cb";
 pub const ALICE_PW: &str = "wonderland-pass";
@@ -86,6 +87,11 @@ pub fn clients() -> Vec<Client> {
         Client::with_secret("ext", EXT_SECRET)
             .grant_types([GrantType::Extension(EXT_GRANT.to_owned())])
             .scope("profile"),
+        // A resource server: authenticates only to introspect.
+        Client::with_secret("rs", RS_SECRET)
+            .grant_types([])
+            .response_types([])
+            .as_resource_server(),
     ]
 }
 

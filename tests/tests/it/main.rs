@@ -1,5 +1,6 @@
 //! End-to-end tests through the public API, with Rocket's local asynchronous client.
 
+mod attacks;
 mod authorization_code;
 mod client_auth;
 mod client_credentials;

@@ -11,14 +11,14 @@ use rocket::local::asynchronous::Client as HttpClient;
 use crate::common::*;
 use crate::storage::Backend;
 
-async fn seed(backend: &Backend) {
+pub async fn seed(backend: &Backend) {
     for client in clients() {
         backend.add_client(client).await;
     }
     backend.add_user("alice", ALICE_PW).await;
 }
 
-async fn app_on_storage(storage: Arc<dyn Storage>) -> HttpClient {
+pub async fn app_on_storage(storage: Arc<dyn Storage>) -> HttpClient {
     let fairing = OAuth2::with_shared_storage(storage).grants(oauth_runtime::grants![
         AuthorizationCode,
         Password,

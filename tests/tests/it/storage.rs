@@ -179,16 +179,25 @@ async fn codes_are_single_use(b: Backend) {
     let hash = SecretHash::of("code-1");
     let saved = code(hash, 2_000);
     s.save_authorization_code(saved.clone()).await.unwrap();
+    // Another client's attempt neither redeems nor consumes the code (RFC 6749 §4.1.3).
     assert_eq!(
-        s.consume_authorization_code(&hash).await.unwrap(),
+        s.consume_authorization_code(&hash, "spa").await.unwrap(),
+        CodeRedemption::Unknown
+    );
+    assert_eq!(
+        s.consume_authorization_code(&hash, "web").await.unwrap(),
         CodeRedemption::Redeemed(saved.clone())
     );
     assert_eq!(
-        s.consume_authorization_code(&hash).await.unwrap(),
+        s.consume_authorization_code(&hash, "web").await.unwrap(),
         CodeRedemption::AlreadyUsed(saved)
     );
     assert_eq!(
-        s.consume_authorization_code(&SecretHash::of("other"))
+        s.consume_authorization_code(&hash, "spa").await.unwrap(),
+        CodeRedemption::Unknown
+    );
+    assert_eq!(
+        s.consume_authorization_code(&SecretHash::of("other"), "web")
             .await
             .unwrap(),
         CodeRedemption::Unknown
@@ -202,7 +211,7 @@ async fn concurrent_redemptions_give_one(b: Backend) {
     let tasks: Vec<_> = (0..16)
         .map(|_| {
             let s = s.clone();
-            rocket::tokio::spawn(async move { s.consume_authorization_code(&hash).await })
+            rocket::tokio::spawn(async move { s.consume_authorization_code(&hash, "web").await })
         })
         .collect();
     let mut redeemed = 0;
@@ -329,7 +338,11 @@ async fn revocation(b: Backend) {
     s.save_token(token("rc", Some("rt"), "other"))
         .await
         .unwrap();
+    assert!(!s.family_revoked("rfam").await.unwrap());
     s.revoke_access_token(&SecretHash::of("ra")).await.unwrap();
+    assert!(s.family_revoked("rfam").await.unwrap());
+    assert!(!s.family_revoked("other").await.unwrap());
+    assert!(!s.family_revoked("nobody").await.unwrap());
     let a = s
         .find_access_token(&SecretHash::of("ra"))
         .await
@@ -468,13 +481,13 @@ async fn purge_keeps_what_can_still_be_used(b: Backend) {
         .unwrap()
         .is_some());
     assert_eq!(
-        s.consume_authorization_code(&SecretHash::of("old-code"))
+        s.consume_authorization_code(&SecretHash::of("old-code"), "web")
             .await
             .unwrap(),
         CodeRedemption::Unknown
     );
     assert!(matches!(
-        s.consume_authorization_code(&SecretHash::of("new-code"))
+        s.consume_authorization_code(&SecretHash::of("new-code"), "web")
             .await
             .unwrap(),
         CodeRedemption::Redeemed(_)

@@ -146,3 +146,107 @@ async fn repeated_failed_sign_ins_are_throttled() {
         303
     );
 }
+
+/// Issue 11 §10: the session ends on the server; a copied cookie is worthless after sign-out.
+#[tokio::test]
+async fn a_copied_session_cookie_stops_working_at_sign_out() {
+    let provider = Provider::start().await;
+    provider.demo();
+    let browser = browser();
+    let answer = sign_in(&provider, &browser, "/", "demo", "demo-password").await;
+    assert_eq!(answer.status().as_u16(), 303);
+    let session = answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("session="))
+        .expect("a session cookie");
+    let session = session.split(';').next().unwrap().to_owned();
+    // The stolen copy works while the session lives: the consent page, not the sign-in.
+    let demo = provider.demo();
+    let id = demo["client_id"].as_str().unwrap();
+    let authorize = format!(
+        "/oauth/authorize?response_type=code&client_id={id}&scope=profile&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+    );
+    let copy = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let with_copy = |path: String| {
+        copy.get(provider.url(&path))
+            .header("Cookie", session.clone())
+            .send()
+    };
+    let page = with_copy(authorize.clone()).await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("wants to access your account"));
+    // The owner signs out.
+    let home = browser.get(provider.url("/")).send().await.unwrap();
+    let csrf = hidden(&home.text().await.unwrap(), "csrf").expect("the sign-out form");
+    let out = browser
+        .post(provider.url("/logout"))
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status().as_u16(), 303);
+    // The copy now leads to the sign-in page.
+    let page = with_copy(authorize).await.unwrap();
+    assert_eq!(page.status().as_u16(), 303);
+    assert!(page.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+}
+
+/// Issue 11 §10: the key and the database are readable by their owner only.
+#[cfg(unix)]
+#[tokio::test]
+async fn key_and_database_files_are_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let provider = Provider::start().await;
+    provider.demo();
+    for file in ["provider.secret", "provider.db"] {
+        let mode = std::fs::metadata(provider.dir.join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file} has mode {:o}", mode & 0o777);
+    }
+}
+
+/// Issue 11 §10: whatever `next` holds, sign-in answers without a server error.
+#[tokio::test]
+async fn malformed_next_never_yields_a_server_error() {
+    let provider = Provider::start().await;
+    provider.demo();
+    for next in [
+        "/oauth/authorize x<>\"",
+        "/oauth/authorize?%ZZ",
+        "/oauth/authorize\\@evil.example",
+        "//evil.example/oauth/authorize",
+        "https://evil.example/oauth/authorize",
+        "/oauth/authorize/../../x",
+        "/oauth/authorize\u{7f}",
+    ] {
+        let browser = browser();
+        let answer = sign_in(&provider, &browser, next, "demo", "demo-password").await;
+        assert_eq!(answer.status().as_u16(), 303, "{next:?}");
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            location == "/" || location.starts_with("/oauth/authorize"),
+            "{next:?} -> {location}"
+        );
+        let page = browser
+            .get(format!("{}/login?next=%ZZ%", provider.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(page.status().as_u16() < 500, "{next:?}");
+    }
+}

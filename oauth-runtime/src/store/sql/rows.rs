@@ -16,6 +16,7 @@ pub struct ClientRow {
     pub(crate) response_types: String,
     pub(crate) scope: String,
     pub(crate) token_endpoint_auth_method: String,
+    pub(crate) resource_server: bool,
 }
 
 /// A token in the embedded `oauth2_tokens` table (the default token table of the SQL stores).

@@ -69,13 +69,15 @@ macro_rules! sql_store {
             async fn consume_authorization_code(
                 &self,
                 code_hash: &$crate::secret::SecretHash,
+                client_id: &str,
             ) -> $crate::store::StorageResult<$crate::store::CodeRedemption> {
-                use $crate::store::sql::CodeValue::{CodeHash, Used};
+                use $crate::store::sql::CodeValue::{ClientId, CodeHash, Used};
                 let db = $crate::store::sql::db_error;
                 let statements = A::STATEMENTS;
-                // One statement: of concurrent redemptions exactly one matches `used = false`.
+                // One statement: of concurrent redemptions exactly one matches `used = false`;
+                // a code of another client is left as it is (RFC 6749 §4.1.3).
                 let args = $crate::store::sql::table::arguments::<$db, _>(
-                    &[Used(true), CodeHash(code_hash), Used(false)],
+                    &[Used(true), CodeHash(code_hash), Used(false), ClientId(client_id)],
                     A::bind,
                 )?;
                 let redeemed = sqlx::query_with(statements.redeem, args)
@@ -91,11 +93,14 @@ macro_rules! sql_store {
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(db)?;
-                Ok(match used {
-                    Some(row) => {
-                        $crate::store::CodeRedemption::AlreadyUsed(A::from_row(&row).map_err(db)?.to_code()?)
-                    }
-                    None => $crate::store::CodeRedemption::Unknown,
+                let code = match used {
+                    Some(row) => A::from_row(&row).map_err(db)?.to_code()?,
+                    None => return Ok($crate::store::CodeRedemption::Unknown),
+                };
+                Ok(if code.client_id == client_id {
+                    $crate::store::CodeRedemption::AlreadyUsed(code)
+                } else {
+                    $crate::store::CodeRedemption::Unknown
                 })
             }
 
@@ -199,6 +204,19 @@ macro_rules! sql_store {
                     .await
                     .map_err($crate::store::sql::db_error)?;
                 Ok(())
+            }
+
+            async fn family_revoked(&self, family: &str) -> $crate::store::StorageResult<bool> {
+                use $crate::store::sql::TokenValue::{AccessTokenRevoked, Family};
+                let args = $crate::store::sql::table::arguments::<$db, _>(
+                    &[Family(family), AccessTokenRevoked(true)],
+                    T::bind,
+                )?;
+                let found = sqlx::query_with(T::STATEMENTS.family_revoked, args)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::store::sql::db_error)?;
+                Ok(found.is_some())
             }
 
             async fn authenticate_user(
@@ -405,8 +423,8 @@ macro_rules! sql_store {
                 let json = |list: Vec<String>| serde_json::Value::from(list).to_string();
                 sqlx::query(
                     "INSERT INTO oauth2_clients (client_id, secret_hash, client_name, redirect_uris, \
-                     grant_types, response_types, scope, token_endpoint_auth_method, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     grant_types, response_types, scope, token_endpoint_auth_method, created_at, \
+                     resource_server) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(&client.client_id)
                 .bind(client.secret_hash.map(|h| h.to_hex()))
@@ -417,6 +435,7 @@ macro_rules! sql_store {
                 .bind(client.scope.to_string())
                 .bind(client.token_endpoint_auth_method.as_str())
                 .bind(i64::try_from($crate::model::now()).unwrap_or(i64::MAX))
+                .bind(client.resource_server)
                 .execute(self.writer())
                 .await
                 .map_err($crate::store::sql::db_error)?;

@@ -54,6 +54,9 @@ pub struct TokenStatements {
     pub revoke_family: &'static str,
     /// `UPDATE … SET <access_token_revoked> = $1 WHERE <access_token_hash> = $2` (true, hash).
     pub revoke_access: &'static str,
+    /// `SELECT <family> … WHERE <family> = $1 AND <access_token_revoked> = $2 LIMIT 1`
+    /// (family, true).
+    pub family_revoked: &'static str,
     /// `DELETE … WHERE <issued_at> + <expires_in> < $1 AND (<refresh_token_hash> IS NULL OR
     /// <refresh_token_expires_at> < $2)` (now as issued_at, now as refresh_token_expires_at).
     pub purge: &'static str,
@@ -100,7 +103,8 @@ pub struct CodeStatements {
     /// `INSERT INTO <table> (<mapped columns>) `, followed by `VALUES` rows.
     pub insert: &'static str,
     /// Redeems a code in one statement: `UPDATE … SET <used> = $1 WHERE <code_hash> = $2 AND
-    /// <used> = $3 RETURNING <mapped columns>` (true, hash, false).
+    /// <used> = $3 AND <client_id> = $4 RETURNING <mapped columns>` (true, hash, false,
+    /// client id).
     pub redeem: &'static str,
     /// `SELECT <mapped columns> … WHERE <code_hash> = $1`.
     pub find: &'static str,
@@ -115,6 +119,8 @@ pub enum CodeValue<'a> {
     CodeHash(&'a SecretHash),
     /// A `used` flag.
     Used(bool),
+    /// A `client_id`.
+    ClientId(&'a str),
     /// A time compared with `expires_at`.
     ExpiresAt(u64),
 }
