@@ -7,12 +7,15 @@
 #![deny(unreachable_pub, missing_docs)]
 #![forbid(unsafe_code)]
 
+mod attr;
 mod client;
 mod ctxt;
+mod fallback;
 mod grants;
 mod paths;
 mod record;
 mod require_oauth;
+mod symbol;
 mod table;
 mod user;
 

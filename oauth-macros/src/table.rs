@@ -12,8 +12,9 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{parse_quote, parse_quote_spanned, DeriveInput, Generics};
 
-use crate::paths::{private, runtime};
-use crate::record::fields::Mapping;
+use crate::attr::Mapping;
+use crate::paths::{private, sql, RecordType};
+use crate::symbol::Key;
 
 /// `c1, c2, …`: the mapped columns, in field order (the order `from_row` reads them in).
 fn columns(mapping: &Mapping<'_>) -> String {
@@ -22,7 +23,7 @@ fn columns(mapping: &Mapping<'_>) -> String {
 }
 
 /// The column a key is stored in (the parser has made sure required keys are mapped).
-fn column<'m>(mapping: &'m Mapping<'_>, key: &str) -> &'m str {
+fn column<'m>(mapping: &'m Mapping<'_>, key: Key) -> &'m str {
     mapping.get(key).map_or("", |m| m.column.as_str())
 }
 
@@ -84,28 +85,18 @@ fn push_row(mapping: &Mapping<'_>) -> TokenStream {
     }
 }
 
-/// A value `fn bind` binds: its enum variant, the key whose field type it is bound in, the
-/// record type it converts from, and the expression of the record value (named `value`).
+/// A value `fn bind` binds: the key whose column (and field type) it is bound in — which also
+/// names the value enum's variant — the record type it converts from, and the expression of
+/// the record value (named `value`).
 struct Bind {
-    variant: &'static str,
-    key: &'static str,
-    record: TokenStream,
+    key: Key,
+    record: RecordType,
     value: TokenStream,
 }
 
 impl Bind {
-    fn new(
-        variant: &'static str,
-        key: &'static str,
-        record: TokenStream,
-        value: TokenStream,
-    ) -> Self {
-        Bind {
-            variant,
-            key,
-            record,
-            value,
-        }
+    fn new(key: Key, record: RecordType, value: TokenStream) -> Self {
+        Bind { key, record, value }
     }
 
     /// `Variant(value) => add(<FieldType as Column<Record>>::from_record(expr))`, spanned at
@@ -115,8 +106,8 @@ impl Bind {
         let Some(m) = mapping.get(self.key) else {
             return TokenStream::new();
         };
-        let (ty, record, value) = (&m.field.ty, &self.record, &self.value);
-        let variant = syn::Ident::new(self.variant, proc_macro2::Span::call_site());
+        let (ty, record, value) = (&m.field.ty, self.record.tokens(), &self.value);
+        let variant = self.key.variant();
         quote_spanned! {ty.span()=>
             #value_enum::#variant(value) => #p::sqlx::Arguments::add(
                 args,
@@ -131,19 +122,17 @@ impl Bind {
 fn table_impl(
     input: &DeriveInput,
     mapping: &Mapping<'_>,
-    trait_name: &str,
+    trait_path: TokenStream,
     body: TokenStream,
 ) -> TokenStream {
-    let rt = runtime();
     let ident = &input.ident;
-    let trait_name = syn::Ident::new(trait_name, proc_macro2::Span::call_site());
     let generics = generics(input, mapping);
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let (_, ty_generics, _) = input.generics.split_for_impl();
     let from_row = from_row(input, mapping);
     quote! {
         #[automatically_derived]
-        impl #impl_generics #rt::store::sql::#trait_name<__DB> for #ident #ty_generics #where_clause {
+        impl #impl_generics #trait_path<__DB> for #ident #ty_generics #where_clause {
             #from_row
             #body
         }
@@ -154,26 +143,16 @@ fn table_impl(
 fn record_table(
     input: &DeriveInput,
     mapping: &Mapping<'_>,
-    prefix: &str,
-    statements: &[(&str, String)],
+    trait_path: TokenStream,
+    statements: TokenStream,
+    value_enum: TokenStream,
     binds: &[Bind],
 ) -> TokenStream {
-    let (rt, p) = (runtime(), private());
-    let ident = |suffix: &str| {
-        syn::Ident::new(&format!("{prefix}{suffix}"), proc_macro2::Span::call_site())
-    };
-    let (statements_ty, value_ty) = (ident("Statements"), ident("Value"));
-    let value_enum = quote!(#rt::store::sql::#value_ty);
-    let fields = statements.iter().map(|(name, sql)| {
-        let name = syn::Ident::new(name, proc_macro2::Span::call_site());
-        quote!(#name: #sql)
-    });
+    let p = private();
     let arms = binds.iter().map(|bind| bind.arm(mapping, &value_enum));
     let push_row = push_row(mapping);
     let body = quote! {
-        const STATEMENTS: #rt::store::sql::#statements_ty = #rt::store::sql::#statements_ty {
-            #(#fields,)*
-        };
+        const STATEMENTS: #statements;
 
         #push_row
 
@@ -186,18 +165,18 @@ fn record_table(
             }
         }
     };
-    table_impl(input, mapping, &format!("{prefix}Table"), body)
+    table_impl(input, mapping, trait_path, body)
 }
 
 /// The `ClientTable` impl.
 pub(crate) fn client(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
-    let p = private();
+    let (p, sql) = (private(), sql());
     let find = format!(
         "SELECT {} FROM {table} WHERE {} = $1",
         columns(mapping),
-        column(mapping, "client_id")
+        column(mapping, Key::ClientId)
     );
-    let id_ty = mapping.get("client_id").map(|m| &m.field.ty);
+    let id_ty = mapping.get(Key::ClientId).map(|m| &m.field.ty);
     let body = quote! {
         const FIND: &'static str = #find;
 
@@ -208,165 +187,149 @@ pub(crate) fn client(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) ->
             #p::sqlx::Arguments::add(args, <#id_ty as ::core::convert::From<&str>>::from(client_id))
         }
     };
-    table_impl(input, mapping, "ClientTable", body)
+    table_impl(input, mapping, quote!(#sql::ClientTable), body)
 }
 
 /// The `TokenTable` impl.
 pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
-    let rt = runtime();
+    let sql = sql();
     let cols = columns(mapping);
     let c = |key| column(mapping, key);
-    let (access, refresh, family) = (c("access_token_hash"), c("refresh_token_hash"), c("family"));
-    let (arev, rrev) = (c("access_token_revoked"), c("refresh_token_revoked"));
-    let (issued, lifetime, rexp) = (
-        c("issued_at"),
-        c("expires_in"),
-        c("refresh_token_expires_at"),
+    let (access, refresh, family) = (
+        c(Key::AccessTokenHash),
+        c(Key::RefreshTokenHash),
+        c(Key::Family),
     );
-    let statements = [
-        ("insert", format!("INSERT INTO {table} ({cols}) ")),
-        (
-            "find_by_access",
-            format!("SELECT {cols} FROM {table} WHERE {access} = $1"),
-        ),
-        (
-            "find_by_refresh",
-            format!("SELECT {cols} FROM {table} WHERE {refresh} = $1"),
-        ),
-        (
-            "claim_refresh",
-            format!(
-                "UPDATE {table} SET {rrev} = $1, {arev} = $2 WHERE {refresh} = $3 AND {rrev} = $4"
-            ),
-        ),
-        (
-            "revoke_family_of_refresh",
-            format!(
-                "UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} IN \
-                 (SELECT {family} FROM {table} WHERE {refresh} = $3)"
-            ),
-        ),
-        (
-            "revoke_family",
-            format!("UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} = $3"),
-        ),
-        (
-            "revoke_access",
-            format!("UPDATE {table} SET {arev} = $1 WHERE {access} = $2"),
-        ),
-        (
-            "family_revoked",
-            format!("SELECT {family} FROM {table} WHERE {family} = $1 AND {arev} = $2 LIMIT 1"),
-        ),
-        (
-            "purge",
-            format!(
-                "DELETE FROM {table} WHERE {issued} + {lifetime} < $1 \
-                 AND ({refresh} IS NULL OR {rexp} < $2)"
-            ),
-        ),
-    ];
-    let hash = quote!(#rt::secret::SecretHash);
-    let (flag, time, by_ref) = (quote!(bool), quote!(u64), quote!(&value));
+    let (arev, rrev) = (c(Key::AccessTokenRevoked), c(Key::RefreshTokenRevoked));
+    let (issued, lifetime, rexp) = (
+        c(Key::IssuedAt),
+        c(Key::ExpiresIn),
+        c(Key::RefreshTokenExpiresAt),
+    );
+    let insert = format!("INSERT INTO {table} ({cols}) ");
+    let find_by_access = format!("SELECT {cols} FROM {table} WHERE {access} = $1");
+    let find_by_refresh = format!("SELECT {cols} FROM {table} WHERE {refresh} = $1");
+    let claim_refresh =
+        format!("UPDATE {table} SET {rrev} = $1, {arev} = $2 WHERE {refresh} = $3 AND {rrev} = $4");
+    let revoke_family_of_refresh = format!(
+        "UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} IN \
+         (SELECT {family} FROM {table} WHERE {refresh} = $3)"
+    );
+    let revoke_family = format!("UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} = $3");
+    let revoke_access = format!("UPDATE {table} SET {arev} = $1 WHERE {access} = $2");
+    let family_revoked =
+        format!("SELECT {family} FROM {table} WHERE {family} = $1 AND {arev} = $2 LIMIT 1");
+    let purge = format!(
+        "DELETE FROM {table} WHERE {issued} + {lifetime} < $1 \
+         AND ({refresh} IS NULL OR {rexp} < $2)"
+    );
+    let statements = quote! {
+        #sql::TokenStatements = #sql::TokenStatements {
+            insert: #insert,
+            find_by_access: #find_by_access,
+            find_by_refresh: #find_by_refresh,
+            claim_refresh: #claim_refresh,
+            revoke_family_of_refresh: #revoke_family_of_refresh,
+            revoke_family: #revoke_family,
+            revoke_access: #revoke_access,
+            family_revoked: #family_revoked,
+            purge: #purge,
+        }
+    };
+    let by_ref = quote!(&value);
     let binds = [
+        Bind::new(Key::AccessTokenHash, RecordType::Hash, quote!(value)),
         Bind::new(
-            "AccessTokenHash",
-            "access_token_hash",
-            hash.clone(),
-            quote!(value),
-        ),
-        Bind::new(
-            "RefreshTokenHash",
-            "refresh_token_hash",
-            quote!(::core::option::Option<#hash>),
+            Key::RefreshTokenHash,
+            RecordType::OptionalHash,
             quote!(&::core::option::Option::Some(*value)),
         ),
+        Bind::new(Key::AccessTokenRevoked, RecordType::Bool, by_ref.clone()),
+        Bind::new(Key::RefreshTokenRevoked, RecordType::Bool, by_ref.clone()),
         Bind::new(
-            "AccessTokenRevoked",
-            "access_token_revoked",
-            flag.clone(),
-            by_ref.clone(),
-        ),
-        Bind::new(
-            "RefreshTokenRevoked",
-            "refresh_token_revoked",
-            flag,
-            by_ref.clone(),
-        ),
-        Bind::new(
-            "Family",
-            "family",
-            quote!(::std::string::String),
+            Key::Family,
+            RecordType::String,
             quote!(&::std::string::String::from(value)),
         ),
-        Bind::new("IssuedAt", "issued_at", time.clone(), by_ref),
+        Bind::new(Key::IssuedAt, RecordType::U64, by_ref),
         Bind::new(
-            "RefreshTokenExpiresAt",
-            "refresh_token_expires_at",
-            quote!(::core::option::Option<#time>),
+            Key::RefreshTokenExpiresAt,
+            RecordType::OptionalU64,
             quote!(&::core::option::Option::Some(value)),
         ),
     ];
-    record_table(input, mapping, "Token", &statements, &binds)
+    record_table(
+        input,
+        mapping,
+        quote!(#sql::TokenTable),
+        statements,
+        quote!(#sql::TokenValue),
+        &binds,
+    )
 }
 
 /// The `CodeTable` impl.
 pub(crate) fn code(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
-    let rt = runtime();
+    let sql = sql();
     let cols = columns(mapping);
     let c = |key| column(mapping, key);
-    let (hash, used, expires, client) =
-        (c("code_hash"), c("used"), c("expires_at"), c("client_id"));
-    let statements = [
-        ("insert", format!("INSERT INTO {table} ({cols}) ")),
-        (
-            "redeem",
-            format!(
-                "UPDATE {table} SET {used} = $1 WHERE {hash} = $2 AND {used} = $3 \
-                 AND {client} = $4 RETURNING {cols}"
-            ),
-        ),
-        (
-            "find",
-            format!("SELECT {cols} FROM {table} WHERE {hash} = $1"),
-        ),
-        ("purge", format!("DELETE FROM {table} WHERE {expires} < $1")),
-    ];
+    let (hash, used, expires, client) = (
+        c(Key::CodeHash),
+        c(Key::Used),
+        c(Key::ExpiresAt),
+        c(Key::ClientId),
+    );
+    let insert = format!("INSERT INTO {table} ({cols}) ");
+    let redeem = format!(
+        "UPDATE {table} SET {used} = $1 WHERE {hash} = $2 AND {used} = $3 \
+         AND {client} = $4 RETURNING {cols}"
+    );
+    let find = format!("SELECT {cols} FROM {table} WHERE {hash} = $1");
+    let purge = format!("DELETE FROM {table} WHERE {expires} < $1");
+    let statements = quote! {
+        #sql::CodeStatements = #sql::CodeStatements {
+            insert: #insert,
+            redeem: #redeem,
+            find: #find,
+            purge: #purge,
+        }
+    };
     let binds = [
+        Bind::new(Key::CodeHash, RecordType::Hash, quote!(value)),
+        Bind::new(Key::Used, RecordType::Bool, quote!(&value)),
         Bind::new(
-            "CodeHash",
-            "code_hash",
-            quote!(#rt::secret::SecretHash),
-            quote!(value),
-        ),
-        Bind::new("Used", "used", quote!(bool), quote!(&value)),
-        Bind::new(
-            "ClientId",
-            "client_id",
-            quote!(::std::string::String),
+            Key::ClientId,
+            RecordType::String,
             quote!(&::std::string::String::from(value)),
         ),
-        Bind::new("ExpiresAt", "expires_at", quote!(u64), quote!(&value)),
+        Bind::new(Key::ExpiresAt, RecordType::U64, quote!(&value)),
     ];
-    record_table(input, mapping, "Code", &statements, &binds)
+    record_table(
+        input,
+        mapping,
+        quote!(#sql::CodeTable),
+        statements,
+        quote!(#sql::CodeValue),
+        &binds,
+    )
 }
 
 /// The `UserTable` impl.
 pub(crate) fn user(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
-    let (rt, p) = (runtime(), private());
+    let (sql, p) = (sql(), private());
     let cols = columns(mapping);
     let find_by_username = format!(
         "SELECT {cols} FROM {table} WHERE {} = $1",
-        column(mapping, "username")
+        column(mapping, Key::Username)
     );
     let find_by_id = format!(
         "SELECT {cols} FROM {table} WHERE {} = $1",
-        column(mapping, "id")
+        column(mapping, Key::Id)
     );
-    let username_ty = mapping.get("username").map(|m| &m.field.ty);
-    let id_ty = mapping.get("id").map(|m| &m.field.ty);
+    let username_ty = mapping.get(Key::Username).map(|m| &m.field.ty);
+    let id_ty = mapping.get(Key::Id).map(|m| &m.field.ty);
     let body = quote! {
-        const STATEMENTS: #rt::store::sql::UserStatements = #rt::store::sql::UserStatements {
+        const STATEMENTS: #sql::UserStatements = #sql::UserStatements {
             find_by_username: #find_by_username,
             find_by_id: #find_by_id,
         };
@@ -391,5 +354,5 @@ pub(crate) fn user(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
             }
         }
     };
-    table_impl(input, mapping, "UserTable", body)
+    table_impl(input, mapping, quote!(#sql::UserTable), body)
 }

@@ -6,8 +6,9 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::DeriveInput;
 
+use crate::attr::Mapping;
 use crate::paths::{private, runtime};
-use crate::record::fields::Mapping;
+use crate::symbol::Key;
 
 pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream {
     let rt = runtime();
@@ -15,35 +16,35 @@ pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream 
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
 
-    let text = |key: &str| {
+    let text = |key: Key| {
         mapping.get(key).map(|m| {
             let (name, ty) = (&m.member, &m.field.ty);
             quote_spanned!(ty.span()=> <#ty as #p::OptionalText>::text(&self.#name))
         })
     };
-    let list = |key: &str| {
+    let list = |key: Key| {
         mapping.get(key).map(|m| {
             let (name, ty) = (&m.member, &m.field.ty);
             quote_spanned!(ty.span()=> <#ty as #p::ListField>::list(&self.#name))
         })
     };
-    let client_id = mapping.get("client_id").map(|m| {
+    let client_id = mapping.get(Key::ClientId).map(|m| {
         let (name, ty) = (&m.member, &m.field.ty);
         quote_spanned!(ty.span()=> <#ty as #p::RequiredText>::text(&self.#name))
     });
-    let secret = text("secret_hash").unwrap_or_else(|| quote!(::core::option::Option::None));
-    let redirect_uris = list("redirect_uris").unwrap_or_else(|| quote!(::std::vec::Vec::new()));
-    let optional_list = |key: &str| match list(key) {
+    let secret = text(Key::SecretHash).unwrap_or_else(|| quote!(::core::option::Option::None));
+    let redirect_uris = list(Key::RedirectUris).unwrap_or_else(|| quote!(::std::vec::Vec::new()));
+    let optional_list = |key: Key| match list(key) {
         Some(tokens) => quote!(::core::option::Option::Some(#tokens)),
         None => quote!(::core::option::Option::None),
     };
-    let grant_types = optional_list("grant_types");
-    let response_types = optional_list("response_types");
+    let grant_types = optional_list(Key::GrantTypes);
+    let response_types = optional_list(Key::ResponseTypes);
     let none = || quote!(::core::option::Option::None);
-    let scope = text("scope").unwrap_or_else(none);
-    let method = text("token_endpoint_auth_method").unwrap_or_else(none);
-    let name = text("client_name").unwrap_or_else(none);
-    let resource_server = mapping.get("resource_server").map_or_else(
+    let scope = text(Key::Scope).unwrap_or_else(none);
+    let method = text(Key::TokenEndpointAuthMethod).unwrap_or_else(none);
+    let name = text(Key::ClientName).unwrap_or_else(none);
+    let resource_server = mapping.get(Key::ResourceServer).map_or_else(
         || quote!(false),
         |m| {
             let (name, ty) = (&m.member, &m.field.ty);
@@ -82,25 +83,6 @@ pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream 
             fn is_resource_server(&self) -> bool {
                 #resource_server
             }
-        }
-    }
-}
-
-/// An impl that compiles whatever the input, emitted beside errors so they do not cascade.
-pub(crate) fn stub(input: &DeriveInput) -> TokenStream {
-    let rt = runtime();
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    quote! {
-        #[allow(unused_variables)]
-        impl #impl_generics #rt::OAuth2Client for #ident #ty_generics #where_clause {
-            fn client_id(&self) -> &str { ::core::unimplemented!() }
-            fn redirect_uris(&self) -> ::std::vec::Vec<::std::string::String> { ::core::unimplemented!() }
-            fn scope(&self) -> #rt::Scope { ::core::unimplemented!() }
-            fn check_client_secret(&self, secret: &str) -> bool { ::core::unimplemented!() }
-            fn token_endpoint_auth_method(&self) -> #rt::AuthMethod { ::core::unimplemented!() }
-            fn check_response_type(&self, response_type: #rt::ResponseType) -> bool { ::core::unimplemented!() }
-            fn check_grant_type(&self, grant_type: &#rt::GrantType) -> bool { ::core::unimplemented!() }
         }
     }
 }

@@ -5,20 +5,22 @@ mod expand;
 use proc_macro2::TokenStream;
 use syn::DeriveInput;
 
+use crate::attr::{map_fields, FieldSpec};
 use crate::ctxt::Ctxt;
-use crate::record::fields::{map_fields, FieldSpec};
+use crate::paths::RecordType::None;
+use crate::symbol::Key;
 
 /// The keys a client field can map to; `client_id` is required.
 const CLIENT_FIELDS: &[FieldSpec] = &[
-    FieldSpec::required("client_id", ""),
-    FieldSpec::optional("secret_hash", ""),
-    FieldSpec::optional("redirect_uris", ""),
-    FieldSpec::optional("grant_types", ""),
-    FieldSpec::optional("response_types", ""),
-    FieldSpec::optional("scope", ""),
-    FieldSpec::optional("token_endpoint_auth_method", ""),
-    FieldSpec::optional("client_name", ""),
-    FieldSpec::optional("resource_server", ""),
+    FieldSpec::required(Key::ClientId, None),
+    FieldSpec::optional(Key::SecretHash, None),
+    FieldSpec::optional(Key::RedirectUris, None),
+    FieldSpec::optional(Key::GrantTypes, None),
+    FieldSpec::optional(Key::ResponseTypes, None),
+    FieldSpec::optional(Key::Scope, None),
+    FieldSpec::optional(Key::TokenEndpointAuthMethod, None),
+    FieldSpec::optional(Key::ClientName, None),
+    FieldSpec::optional(Key::ResourceServer, None),
 ];
 
 pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
@@ -34,7 +36,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         }
         Err(error) => {
             let mut tokens = error.into_compile_error();
-            tokens.extend(expand::stub(&input));
+            tokens.extend(crate::fallback::client(&input));
             Ok(tokens)
         }
     }

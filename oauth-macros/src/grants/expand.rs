@@ -1,11 +1,12 @@
 //! Emits a `Vec<Arc<dyn Grant>>` built with the runtime's grant constructors.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::parse::{GrantDecl, OptionValue};
 use crate::paths::{private, runtime};
+use crate::symbol::HOOKS;
 
 pub(crate) fn expand(grants: &[GrantDecl]) -> TokenStream {
     let rt = runtime();
@@ -16,17 +17,15 @@ pub(crate) fn expand(grants: &[GrantDecl]) -> TokenStream {
             ident,
             options,
         } => {
-            let ty = format_ident!("{}", standard.runtime_type, span = ident.span());
+            let ty = (standard.runtime_type)();
             let hooks = options.iter().find_map(|o| match &o.value {
-                OptionValue::Expr(e) if o.key == "hooks" => Some(e),
+                OptionValue::Expr(e) if o.key == HOOKS => Some(e),
                 _ => None,
             });
-            let mut value = match (hooks, standard.options.contains(&"hooks")) {
-                (Some(hooks), _) => {
-                    quote_spanned!(hooks.span()=> ::oauth_runtime::#ty::with_hooks(#hooks))
-                }
-                (None, true) => quote!(#rt::#ty::new()),
-                (None, false) => quote!(#rt::#ty),
+            let mut value = match (hooks, standard.options.contains(&HOOKS)) {
+                (Some(hooks), _) => quote_spanned!(hooks.span()=> #ty::with_hooks(#hooks)),
+                (None, true) => quote_spanned!(ident.span()=> #ty::new()),
+                (None, false) => quote_spanned!(ident.span()=> #ty),
             };
             for option in options {
                 if let OptionValue::Bool(b) = &option.value {

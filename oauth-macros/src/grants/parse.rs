@@ -6,39 +6,41 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitBool, Token};
 
 use crate::ctxt::Ctxt;
+use crate::symbol::{ALLOW_PLAIN_PKCE, HOOKS, REQUIRE_PKCE};
 
 /// A standard grant and the options it takes.
 pub(crate) struct Standard {
     pub(crate) name: &'static str,
-    pub(crate) runtime_type: &'static str,
+    /// The runtime type it builds (a path from `paths`).
+    pub(crate) runtime_type: fn() -> TokenStream,
     pub(crate) options: &'static [&'static str],
 }
 
 pub(crate) const STANDARD: &[Standard] = &[
     Standard {
         name: "AuthorizationCode",
-        runtime_type: "AuthorizationCodeGrant",
-        options: &["require_pkce", "allow_plain_pkce", "hooks"],
+        runtime_type: crate::paths::authorization_code_grant,
+        options: &[REQUIRE_PKCE, ALLOW_PLAIN_PKCE, HOOKS],
     },
     Standard {
         name: "Implicit",
-        runtime_type: "ImplicitGrant",
+        runtime_type: crate::paths::implicit_grant,
         options: &[],
     },
     Standard {
         name: "Password",
-        runtime_type: "PasswordGrant",
-        options: &["hooks"],
+        runtime_type: crate::paths::password_grant,
+        options: &[HOOKS],
     },
     Standard {
         name: "ClientCredentials",
-        runtime_type: "ClientCredentialsGrant",
+        runtime_type: crate::paths::client_credentials_grant,
         options: &[],
     },
     Standard {
         name: "RefreshToken",
-        runtime_type: "RefreshTokenGrant",
-        options: &["hooks"],
+        runtime_type: crate::paths::refresh_token_grant,
+        options: &[HOOKS],
     },
 ];
 
@@ -95,7 +97,7 @@ fn parse_options(
             ctxt.error_spanned_by(&key, format!("duplicate option `{name}`"));
             continue;
         }
-        let value = if name == "hooks" {
+        let value = if name == HOOKS {
             OptionValue::Expr(value)
         } else {
             match value {

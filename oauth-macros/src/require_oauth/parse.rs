@@ -6,6 +6,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprArray, Lit, LitStr};
 
 use crate::ctxt::Ctxt;
+use crate::symbol::{ANY_OF, OPTIONAL, SCOPE};
 
 /// The parsed arguments, each with the span it was written at.
 #[derive(Default)]
@@ -15,19 +16,22 @@ pub(crate) struct Args {
     pub(crate) optional: Option<Span>,
 }
 
-const KEYS: &str = "`scope = \"...\"`, `any_of = [\"...\", ...]` or `optional`";
+/// The arguments, for error messages.
+fn keys() -> String {
+    format!("`{SCOPE} = \"...\"`, `{ANY_OF} = [\"...\", ...]` or `{OPTIONAL}`")
+}
 
 pub(crate) fn parse_args(ctxt: &Ctxt, tokens: TokenStream) -> Args {
     let mut args = Args::default();
     let parser = syn::meta::parser(|meta| {
         let path = &meta.path;
-        if path.is_ident("scope") {
+        if path.is_ident(SCOPE) {
             let lit: LitStr = meta.value()?.parse()?;
             if args.scope.is_some() {
                 ctxt.error_spanned_by(path, "duplicate `scope`");
             }
             args.scope = Some(lit);
-        } else if path.is_ident("any_of") {
+        } else if path.is_ident(ANY_OF) {
             let array: ExprArray = meta.value()?.parse()?;
             let mut scopes = Vec::new();
             for element in &array.elems {
@@ -46,13 +50,13 @@ pub(crate) fn parse_args(ctxt: &Ctxt, tokens: TokenStream) -> Args {
                 ctxt.error_spanned_by(path, "duplicate `any_of`");
             }
             args.any_of = Some((array.span(), scopes));
-        } else if path.is_ident("optional") {
+        } else if path.is_ident(OPTIONAL) {
             if args.optional.is_some() {
                 ctxt.error_spanned_by(path, "duplicate `optional`");
             }
             args.optional = Some(path.span());
         } else {
-            ctxt.error_spanned_by(path, format!("unknown argument; expected {KEYS}"));
+            ctxt.error_spanned_by(path, format!("unknown argument; expected {}", keys()));
             if meta.input.peek(syn::Token![=]) {
                 let _: Expr = meta.value()?.parse()?;
             }

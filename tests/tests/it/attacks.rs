@@ -692,7 +692,10 @@ async fn a_code_sent_by_another_client_is_not_consumed() {
 // --- 8. RFC 9207 on errors ---------------------------------------------------------------
 
 /// Extra authorization parameters, and the error the redirect must carry.
-type AuthorizeCase = (&'static [(&'static str, &'static str)], Option<&'static str>);
+type AuthorizeCase = (
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
 
 #[rocket::async_test]
 async fn every_authorization_response_names_the_issuer() {

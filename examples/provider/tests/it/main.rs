@@ -4,6 +4,7 @@
 mod browser;
 mod cli;
 mod crash;
+mod defences;
 mod flows;
 mod harness;
 mod pages;

@@ -395,11 +395,7 @@ macro_rules! sql_store {
             ) -> $crate::store::StorageResult<$crate::ResourceOwner> {
                 let owner = $crate::ResourceOwner::new($crate::secret::generate_token(22), username);
                 let password = password.to_owned();
-                let hash = tokio::task::spawn_blocking(move || $crate::password::hash_password(&password))
-                    .await
-                    .ok()
-                    .flatten()
-                    .ok_or_else(|| $crate::store::StorageError::new("password hashing failed"))?;
+                let hash = $crate::password::hash_password_async(&password).await?;
                 sqlx::query(
                     "INSERT INTO oauth2_users (id, username, password_hash, created_at) \
                      VALUES ($1, $2, $3, $4)",

@@ -1,24 +1,27 @@
-//! Maps a struct's fields to the keys a derive knows, from `#[oauth(key)]` or the field name,
-//! and reads the struct's `#[oauth(table = "…")]` and the fields' `#[oauth(column = "…")]`.
+//! The `#[oauth(...)]` attribute parser every derive shares: maps a struct's fields to the keys
+//! a derive knows, from `#[oauth(key)]` or the field name, and reads the struct's
+//! `#[oauth(table = "…")]` and the fields' `#[oauth(column = "…")]`.
 
 use proc_macro2::Span;
 use syn::{Data, DeriveInput, Field, Fields, Ident, LitStr};
 
 use crate::ctxt::Ctxt;
+use crate::paths::RecordType;
+use crate::symbol::{Key, COLUMN, OAUTH, SKIP, TABLE};
 
 /// A key a field can map to.
 pub(crate) struct FieldSpec {
-    pub(crate) key: &'static str,
+    pub(crate) key: Key,
     pub(crate) required: bool,
     /// Required only with `#[oauth(table = "…")]` (a column the store needs that the record
     /// does not hold, such as a code's `used` flag).
     pub(crate) table_only: bool,
-    /// The record field's type, as a path under `::oauth_runtime` (record derives only).
-    pub(crate) record_type: &'static str,
+    /// The record field's type (record derives only).
+    pub(crate) record_type: RecordType,
 }
 
 impl FieldSpec {
-    pub(crate) const fn required(key: &'static str, record_type: &'static str) -> Self {
+    pub(crate) const fn required(key: Key, record_type: RecordType) -> Self {
         FieldSpec {
             key,
             required: true,
@@ -27,7 +30,7 @@ impl FieldSpec {
         }
     }
 
-    pub(crate) const fn optional(key: &'static str, record_type: &'static str) -> Self {
+    pub(crate) const fn optional(key: Key, record_type: RecordType) -> Self {
         FieldSpec {
             key,
             required: false,
@@ -36,7 +39,7 @@ impl FieldSpec {
         }
     }
 
-    pub(crate) const fn table_only(key: &'static str, record_type: &'static str) -> Self {
+    pub(crate) const fn table_only(key: Key, record_type: RecordType) -> Self {
         FieldSpec {
             key,
             required: false,
@@ -66,7 +69,7 @@ pub(crate) struct Mapping<'a> {
 }
 
 impl Mapping<'_> {
-    pub(crate) fn get(&self, key: &str) -> Option<&Mapped<'_>> {
+    pub(crate) fn get(&self, key: Key) -> Option<&Mapped<'_>> {
         self.mapped.iter().find(|m| m.spec.key == key)
     }
 }
@@ -80,8 +83,11 @@ struct FieldAttr {
 }
 
 fn key_list(specs: &[FieldSpec]) -> String {
-    let keys: Vec<String> = specs.iter().map(|s| format!("`{}`", s.key)).collect();
-    format!("{}, `column = \"…\"`, or `skip`", keys.join(", "))
+    let keys: Vec<String> = specs
+        .iter()
+        .map(|s| format!("`{}`", s.key.as_str()))
+        .collect();
+    format!("{}, `{COLUMN} = \"…\"`, or `{SKIP}`", keys.join(", "))
 }
 
 /// Whether `name` is a plain SQL identifier (letters, digits, `_`; not starting with a
@@ -104,9 +110,9 @@ fn is_identifier(name: &str, qualified: bool) -> bool {
 /// Reads a field's `#[oauth(...)]` attributes (all of them, reporting every problem).
 fn field_attr(ctxt: &Ctxt, field: &Field, specs: &'static [FieldSpec]) -> FieldAttr {
     let mut found = FieldAttr::default();
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("oauth")) {
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident(OAUTH)) {
         let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("column") {
+            if meta.path.is_ident(COLUMN) {
                 let name: LitStr = meta.value()?.parse()?;
                 if !is_identifier(&name.value(), false) {
                     ctxt.error_spanned_by(
@@ -123,8 +129,8 @@ fn field_attr(ctxt: &Ctxt, field: &Field, specs: &'static [FieldSpec]) -> FieldA
                 .path
                 .get_ident()
                 .map_or_else(|| attr.pound_token.span, Ident::span);
-            let spec = specs.iter().find(|s| meta.path.is_ident(s.key));
-            if spec.is_none() && !meta.path.is_ident("skip") {
+            let spec = specs.iter().find(|s| meta.path.is_ident(s.key.as_str()));
+            if spec.is_none() && !meta.path.is_ident(SKIP) {
                 ctxt.error_spanned_by(
                     &meta.path,
                     format!("unknown #[oauth] key; expected {}", key_list(specs)),
@@ -135,7 +141,7 @@ fn field_attr(ctxt: &Ctxt, field: &Field, specs: &'static [FieldSpec]) -> FieldA
                 let _ = meta.value().and_then(|v| v.parse::<syn::Expr>());
             }
             let already = found.key.is_some() || found.skip;
-            if spec.is_some() || meta.path.is_ident("skip") {
+            if spec.is_some() || meta.path.is_ident(SKIP) {
                 if already {
                     ctxt.error_spanned_by(&meta.path, "a field maps to one key only");
                 }
@@ -156,9 +162,9 @@ fn field_attr(ctxt: &Ctxt, field: &Field, specs: &'static [FieldSpec]) -> FieldA
 /// Reads the struct's `#[oauth(table = "…")]`.
 fn struct_attr(ctxt: &Ctxt, input: &DeriveInput) -> Option<String> {
     let mut table = None;
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident("oauth")) {
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident(OAUTH)) {
         let result = attr.parse_nested_meta(|meta| {
-            if !meta.path.is_ident("table") {
+            if !meta.path.is_ident(TABLE) {
                 ctxt.error_spanned_by(
                     &meta.path,
                     "unknown #[oauth] key on a struct; expected `table = \"…\"` (keys of fields go on the fields)",
@@ -241,7 +247,7 @@ pub(crate) fn map_fields<'a>(
         let by_name = || {
             specs
                 .iter()
-                .find(|s| member == s.key && (!s.table_only || mapping.table.is_some()))
+                .find(|s| member == s.key.as_str() && (!s.table_only || mapping.table.is_some()))
         };
         let (spec, span) = match attr.key {
             _ if attr.skip => {
@@ -263,7 +269,10 @@ pub(crate) fn map_fields<'a>(
         if spec.table_only && mapping.table.is_none() {
             ctxt.error_at(
                 span,
-                format!("`{}` is a column of the struct's table: add #[oauth(table = \"…\")] to the struct", spec.key),
+                format!(
+                    "`{}` is a column of the struct's table: add #[oauth(table = \"…\")] to the struct",
+                    spec.key.as_str()
+                ),
             );
         }
         if let Some(previous) = mapping.get(spec.key) {
@@ -271,7 +280,8 @@ pub(crate) fn map_fields<'a>(
                 span,
                 format!(
                     "`{}` is already mapped by field `{}`",
-                    spec.key, previous.member
+                    spec.key.as_str(),
+                    previous.member
                 ),
             );
             mapping.others.push(field);
@@ -303,7 +313,7 @@ pub(crate) fn map_fields<'a>(
                 &input.ident,
                 format!(
                     "no field holds `{0}`{why}: name a field `{0}` or mark one with #[oauth({0})]",
-                    spec.key
+                    spec.key.as_str()
                 ),
             );
         }
