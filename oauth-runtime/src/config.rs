@@ -44,9 +44,10 @@ pub struct Config {
     pub issuer: Option<String>,
     /// Whether refresh tokens are issued (Authlib's `OAUTH2_REFRESH_TOKEN_GENERATOR`).
     pub refresh_token_generator: bool,
-    /// Access token lifetime in seconds per grant type name (Authlib's
-    /// `OAUTH2_EXPIRES_{GRANT}`), merged over Authlib's defaults.
-    pub expires_in: HashMap<String, u64>,
+    /// Access token lifetime in seconds per grant type (Authlib's `OAUTH2_EXPIRES_{GRANT}`),
+    /// merged over Authlib's defaults. Keys are grant type names or extension grant URIs; an
+    /// unknown name stops launch.
+    pub expires_in: HashMap<GrantType, u64>,
     /// Length of generated tokens and codes in characters (6 bits each); at least 43.
     pub token_length: usize,
     /// Authorization code lifetime in seconds; at most 600 (RFC 6749 §4.1.2).
@@ -154,7 +155,7 @@ impl Default for Config {
 
 /// A configuration value that cannot be used; names the key.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("oauth2.{key}: {message}")]
+#[error("oauth2{}{key}: {message}", if key.is_empty() { "" } else { "." })]
 pub struct ConfigError {
     /// The key under `oauth2`, e.g. `token_length`.
     pub key: String,
@@ -238,12 +239,10 @@ impl Config {
 
     /// The bearer token generator this configuration describes.
     pub fn bearer_token(&self) -> BearerToken {
-        let mut lifetimes: HashMap<GrantType, u64> = GRANT_TYPES_EXPIRES_IN
-            .iter()
-            .map(|(grant, secs)| (GrantType::parse(grant), *secs))
-            .collect();
+        let mut lifetimes: HashMap<GrantType, u64> =
+            GRANT_TYPES_EXPIRES_IN.iter().cloned().collect();
         for (grant, secs) in &self.expires_in {
-            lifetimes.insert(GrantType::parse(grant), *secs);
+            lifetimes.insert(grant.clone(), *secs);
         }
         let refresh = self
             .refresh_token_generator
@@ -328,7 +327,7 @@ mod tests {
     #[test]
     fn expires_in_overrides_merge_over_defaults() {
         let mut c = Config::default();
-        c.expires_in.insert("password".into(), 60);
+        c.expires_in.insert(GrantType::Password, 60);
         c.refresh_token_generator = false;
         let b = c.bearer_token();
         let client = crate::model::Client::public("x");

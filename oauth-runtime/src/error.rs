@@ -86,6 +86,7 @@ impl fmt::Display for ErrorCode {
 
 /// Where an error is delivered.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorTarget {
     /// Answered directly to the caller with a JSON body. At the authorization endpoint this is
     /// the case whenever the client or redirect URI could not be verified (RFC 6749 §4.1.2.1):
@@ -122,6 +123,26 @@ struct Extra {
     target: Option<ErrorTarget>,
     basic_challenge: bool,
     retry_after: Option<u64>,
+    source: Option<Source>,
+}
+
+/// The cause of an error (a storage failure, say): kept for logs and
+/// [`Error::source`](std::error::Error::source), never sent, and not part of equality.
+#[derive(Clone)]
+struct Source(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl PartialEq for Source {
+    fn eq(&self, _: &Source) -> bool {
+        true
+    }
+}
+
+impl Eq for Source {}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
 }
 
 /// The target of an error that is answered directly.
@@ -184,6 +205,12 @@ impl OAuthError {
     /// Sets the HTTP status used when the error is answered directly.
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = status;
+        self
+    }
+
+    /// Keeps `source` as the error's cause (for logs and `Error::source`; never sent).
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.extra_mut().source = Some(Source(std::sync::Arc::new(source)));
         self
     }
 
@@ -273,7 +300,13 @@ impl OAuthError {
 
     /// The HTTP response for this error: a redirect to the verified URI, or a JSON body with
     /// `Cache-Control: no-store` (and `WWW-Authenticate: Basic` for `invalid_client`).
+    ///
+    /// An error with a [source](std::error::Error::source) (a storage failure) is logged
+    /// here, with its causes: the one place where server-side failures reach the log.
     pub fn to_response(&self) -> OAuthResponse {
+        if let Some(source) = self.extra.as_ref().and_then(|e| e.source.as_ref()) {
+            log::error!("oauth2 {}: {}", self.code, source.0);
+        }
         match self.target() {
             ErrorTarget::Redirect { uri, mode } => {
                 OAuthResponse::redirect(redirect_with(uri, *mode, &self.params()))
@@ -306,26 +339,40 @@ impl fmt::Display for OAuthError {
     }
 }
 
-impl std::error::Error for OAuthError {}
-
-impl OAuthError {
-    /// A storage failure at the authorization endpoint: `temporarily_unavailable`, 503
-    /// (RFC 6749 §4.1.2.1). Logged here, details never sent.
-    pub fn temporarily_unavailable(error: crate::store::StorageError) -> Self {
-        log::error!("oauth2 storage failure: {error}");
-        OAuthError::new(ErrorCode::TemporarilyUnavailable)
-            .with_description("the authorization server is temporarily unavailable")
+impl std::error::Error for OAuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        let source = self.extra.as_ref()?.source.as_ref()?;
+        Some(source.0.as_ref() as &(dyn std::error::Error + 'static))
     }
 }
 
+impl OAuthError {
+    /// A storage failure at the authorization endpoint: `temporarily_unavailable`, 503
+    /// (RFC 6749 §4.1.2.1). The failure is kept as the source and logged when the error is
+    /// answered; details are never sent.
+    pub fn temporarily_unavailable(error: crate::store::StorageError) -> Self {
+        storage_failure(error, ErrorCode::TemporarilyUnavailable)
+    }
+}
+
+/// The one mapping of a storage failure to an OAuth error: `code` with status 503 (the client
+/// may retry), a fixed description, and the failure as the source.
+fn storage_failure(error: crate::store::StorageError, code: ErrorCode) -> OAuthError {
+    let description = match code {
+        ErrorCode::TemporarilyUnavailable => "the authorization server is temporarily unavailable",
+        _ => "storage is unavailable",
+    };
+    OAuthError::new(code)
+        .with_description(description)
+        .with_status(503)
+        .with_source(error)
+}
+
 impl From<crate::store::StorageError> for OAuthError {
-    /// Storage failures are logged here, once, and answered as `server_error` with status 503
-    /// (the client may retry); details never reach the client.
+    /// A storage failure is `server_error` with status 503 (RFC 6749 §5.2), its cause kept as
+    /// the source; see [`OAuthError::to_response`] for where it is logged.
     fn from(error: crate::store::StorageError) -> Self {
-        log::error!("oauth2 storage failure: {error}");
-        OAuthError::new(ErrorCode::ServerError)
-            .with_description("storage is unavailable")
-            .with_status(503)
+        storage_failure(error, ErrorCode::ServerError)
     }
 }
 
@@ -367,27 +414,33 @@ mod tests {
     }
 
     #[test]
-    fn every_code_round_trips_its_wire_name() {
-        for code in [
-            ErrorCode::InvalidRequest,
-            ErrorCode::InvalidClient,
-            ErrorCode::InvalidGrant,
-            ErrorCode::UnauthorizedClient,
-            ErrorCode::UnsupportedGrantType,
-            ErrorCode::InvalidScope,
-            ErrorCode::AccessDenied,
-            ErrorCode::UnsupportedResponseType,
-            ErrorCode::ServerError,
-            ErrorCode::TemporarilyUnavailable,
-            ErrorCode::InvalidToken,
-            ErrorCode::InsufficientScope,
-            ErrorCode::UnsupportedTokenType,
+    fn every_code_has_its_rfc_wire_name() {
+        // The names as the RFCs spell them (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1;
+        // RFC 7009 §2.2.1), written out here independently of `as_str`.
+        for (code, rfc_name) in [
+            (ErrorCode::InvalidRequest, "invalid_request"),
+            (ErrorCode::InvalidClient, "invalid_client"),
+            (ErrorCode::InvalidGrant, "invalid_grant"),
+            (ErrorCode::UnauthorizedClient, "unauthorized_client"),
+            (ErrorCode::UnsupportedGrantType, "unsupported_grant_type"),
+            (ErrorCode::InvalidScope, "invalid_scope"),
+            (ErrorCode::AccessDenied, "access_denied"),
+            (
+                ErrorCode::UnsupportedResponseType,
+                "unsupported_response_type",
+            ),
+            (ErrorCode::ServerError, "server_error"),
+            (ErrorCode::TemporarilyUnavailable, "temporarily_unavailable"),
+            (ErrorCode::InvalidToken, "invalid_token"),
+            (ErrorCode::InsufficientScope, "insufficient_scope"),
+            (ErrorCode::UnsupportedTokenType, "unsupported_token_type"),
         ] {
-            assert_eq!(code.to_string(), code.as_str());
-            assert!(code
-                .as_str()
-                .bytes()
-                .all(|b| b == b'_' || b.is_ascii_lowercase()));
+            assert_eq!(code.as_str(), rfc_name);
+            assert_eq!(code.to_string(), rfc_name);
+            assert_eq!(
+                OAuthError::new(code).to_json(),
+                format!("{{\"error\":\"{rfc_name}\"}}")
+            );
         }
     }
 }

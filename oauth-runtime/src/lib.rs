@@ -27,8 +27,8 @@
 //!     let store = MemoryStore::new();
 //!     store.add_client(
 //!         Client::with_secret("svc", "a-long-random-secret")
-//!             .grant_types([GrantType::ClientCredentials])
-//!             .scope("profile"),
+//!             .with_grant_types([GrantType::ClientCredentials])
+//!             .with_scope("profile"),
 //!     );
 //!     rocket::build()
 //!         .attach(
@@ -87,7 +87,7 @@ pub use crate::grants::{
 pub use crate::model::{
     AuthMethod, AuthorizationCode, Client, CodeChallengeMethod, Endpoint, GrantType,
     OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User, ResourceOwner, ResponseType,
-    Token,
+    Token, UnknownValue,
 };
 pub use crate::registration::{ClientMetadata, RegistrationError};
 pub use crate::request::{ClientCredentials, Method, OAuthRequest, Params};
@@ -110,7 +110,7 @@ pub use crate::store::{
 };
 pub use crate::throttle::{Attempt, Credential, Throttle, ThrottleConfig};
 pub use crate::token::{
-    BearerToken, ExpiresFn, ExpiresIn, TokenContext, TokenGenerator, TokenResponse,
+    BearerToken, ExpiresFn, ExpiresIn, NewToken, TokenContext, TokenGenerator, TokenResponse,
 };
 
 /// Re-exported so that implementations of [`Storage`], [`Grant`] and the hook traits can use

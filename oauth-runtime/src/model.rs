@@ -8,8 +8,9 @@
 //! contract is written in terms of them.
 
 use std::fmt;
+use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::scope::Scope;
 use crate::secret::{generate_token, SecretHash};
@@ -43,19 +44,59 @@ impl GrantType {
             GrantType::Extension(uri) => uri,
         }
     }
+}
 
-    /// Parses a wire name; anything else is an extension grant.
-    pub fn parse(s: &str) -> GrantType {
-        match s {
+/// A wire value this crate does not know: an unknown grant type, response type, client
+/// authentication method or PKCE method.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} `{value}`")]
+pub struct UnknownValue {
+    /// What was being parsed, e.g. `grant type`.
+    pub kind: &'static str,
+    /// The value, shortened to 64 characters.
+    pub value: String,
+}
+
+impl UnknownValue {
+    fn new(kind: &'static str, value: &str) -> Self {
+        UnknownValue {
+            kind,
+            value: value.chars().take(64).collect(),
+        }
+    }
+}
+
+/// Implements `Deserialize` through `FromStr`, so configuration and metadata refuse unknown
+/// values with the parser's message.
+macro_rules! deserialize_from_str {
+    ($ty:ty) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+impl FromStr for GrantType {
+    type Err = UnknownValue;
+
+    /// A standard grant's name, or an absolute URI for an extension grant (RFC 6749 §4.5).
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
+        Ok(match s {
             "authorization_code" => GrantType::AuthorizationCode,
             "implicit" => GrantType::Implicit,
             "password" => GrantType::Password,
             "client_credentials" => GrantType::ClientCredentials,
             "refresh_token" => GrantType::RefreshToken,
-            other => GrantType::Extension(other.to_owned()),
-        }
+            uri if url::Url::parse(uri).is_ok() => GrantType::Extension(uri.to_owned()),
+            other => return Err(UnknownValue::new("grant type", other)),
+        })
     }
 }
+
+deserialize_from_str!(GrantType);
 
 impl fmt::Display for GrantType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -80,19 +121,28 @@ impl ResponseType {
             ResponseType::Token => "token",
         }
     }
+}
 
-    /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<ResponseType> {
+impl FromStr for ResponseType {
+    type Err = UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         match s {
-            "code" => Some(ResponseType::Code),
-            "token" => Some(ResponseType::Token),
-            _ => None,
+            "code" => Ok(ResponseType::Code),
+            "token" => Ok(ResponseType::Token),
+            other => Err(UnknownValue::new("response type", other)),
         }
     }
 }
 
+impl fmt::Display for ResponseType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A client authentication method (RFC 7591 §2 `token_endpoint_auth_method`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
@@ -112,15 +162,26 @@ impl AuthMethod {
             AuthMethod::None => "none",
         }
     }
+}
 
-    /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<AuthMethod> {
+impl FromStr for AuthMethod {
+    type Err = UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         match s {
-            "client_secret_basic" => Some(AuthMethod::ClientSecretBasic),
-            "client_secret_post" => Some(AuthMethod::ClientSecretPost),
-            "none" => Some(AuthMethod::None),
-            _ => None,
+            "client_secret_basic" => Ok(AuthMethod::ClientSecretBasic),
+            "client_secret_post" => Ok(AuthMethod::ClientSecretPost),
+            "none" => Ok(AuthMethod::None),
+            other => Err(UnknownValue::new("client authentication method", other)),
         }
+    }
+}
+
+deserialize_from_str!(AuthMethod);
+
+impl fmt::Display for AuthMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -248,7 +309,9 @@ impl Client {
             client_id: client_id.into(),
             secret_hash: Some(SecretHash::of(secret)),
             redirect_uris: Vec::new(),
-            grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+            // RFC 7591 §2: "If omitted, the default behavior is that the client will use only
+            // the authorization_code Grant Type" — as for a derived client without the field.
+            grant_types: vec![GrantType::AuthorizationCode],
             response_types: vec![ResponseType::Code],
             scope: Scope::empty(),
             token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
@@ -267,19 +330,22 @@ impl Client {
     }
 
     /// Sets the redirect URIs.
-    pub fn redirect_uris<I: IntoIterator<Item = S>, S: Into<String>>(mut self, uris: I) -> Self {
+    pub fn with_redirect_uris<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        uris: I,
+    ) -> Self {
         self.redirect_uris = uris.into_iter().map(Into::into).collect();
         self
     }
 
     /// Sets the allowed grant types.
-    pub fn grant_types<I: IntoIterator<Item = GrantType>>(mut self, grants: I) -> Self {
+    pub fn with_grant_types<I: IntoIterator<Item = GrantType>>(mut self, grants: I) -> Self {
         self.grant_types = grants.into_iter().collect();
         self
     }
 
     /// Sets the allowed response types.
-    pub fn response_types<I: IntoIterator<Item = ResponseType>>(mut self, types: I) -> Self {
+    pub fn with_response_types<I: IntoIterator<Item = ResponseType>>(mut self, types: I) -> Self {
         self.response_types = types.into_iter().collect();
         self
     }
@@ -289,7 +355,7 @@ impl Client {
     /// # Panics
     /// If `scope` is not valid RFC 6749 §3.3 syntax: this is configuration written by the
     /// developer, not request data.
-    pub fn scope(mut self, scope: &str) -> Self {
+    pub fn with_scope(mut self, scope: &str) -> Self {
         self.scope = scope
             .parse()
             .expect("client scope must be valid RFC 6749 §3.3 syntax");
@@ -297,13 +363,13 @@ impl Client {
     }
 
     /// Sets the token endpoint authentication method.
-    pub fn auth_method(mut self, method: AuthMethod) -> Self {
+    pub fn with_auth_method(mut self, method: AuthMethod) -> Self {
         self.token_endpoint_auth_method = method;
         self
     }
 
     /// Sets the display name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.client_name = Some(name.into());
         self
     }
@@ -367,6 +433,25 @@ impl CodeChallengeMethod {
             CodeChallengeMethod::S256 => "S256",
             CodeChallengeMethod::Plain => "plain",
         }
+    }
+}
+
+impl FromStr for CodeChallengeMethod {
+    type Err = UnknownValue;
+
+    /// `S256` or `plain`, case-sensitive (RFC 7636 §4.2).
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
+        match s {
+            "S256" => Ok(CodeChallengeMethod::S256),
+            "plain" => Ok(CodeChallengeMethod::Plain),
+            other => Err(UnknownValue::new("code challenge method", other)),
+        }
+    }
+}
+
+impl fmt::Display for CodeChallengeMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -526,7 +611,7 @@ impl OAuth2AuthorizationCode for AuthorizationCode {
 }
 
 /// Seconds since the Unix epoch.
-pub fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -538,15 +623,15 @@ mod tests {
 
     #[test]
     fn default_redirect_uri_only_when_one_is_registered() {
-        let c = Client::public("a").redirect_uris(["https://a/cb"]);
+        let c = Client::public("a").with_redirect_uris(["https://a/cb"]);
         assert_eq!(c.default_redirect_uri().as_deref(), Some("https://a/cb"));
-        let c = c.redirect_uris(["https://a/1", "https://a/2"]);
+        let c = c.with_redirect_uris(["https://a/1", "https://a/2"]);
         assert_eq!(c.default_redirect_uri(), None);
     }
 
     #[test]
     fn redirect_uri_match_is_exact() {
-        let c = Client::public("a").redirect_uris(["https://a/cb"]);
+        let c = Client::public("a").with_redirect_uris(["https://a/cb"]);
         assert!(c.check_redirect_uri("https://a/cb"));
         for near in [
             "https://a/cb/",
@@ -575,7 +660,37 @@ mod tests {
             "refresh_token",
             "urn:x",
         ] {
-            assert_eq!(GrantType::parse(g).as_str(), g);
+            assert_eq!(g.parse::<GrantType>().unwrap().as_str(), g);
         }
+        assert_eq!(
+            "urn:x".parse::<GrantType>(),
+            Ok(GrantType::Extension("urn:x".into()))
+        );
+        assert!("teleport".parse::<GrantType>().is_err());
+        assert!("Password".parse::<GrantType>().is_err());
+    }
+
+    #[test]
+    fn wire_vocabularies_round_trip_and_refuse_unknown_values() {
+        for m in [
+            AuthMethod::ClientSecretBasic,
+            AuthMethod::ClientSecretPost,
+            AuthMethod::None,
+        ] {
+            assert_eq!(m.as_str().parse::<AuthMethod>(), Ok(m));
+        }
+        for r in [ResponseType::Code, ResponseType::Token] {
+            assert_eq!(r.to_string().parse::<ResponseType>(), Ok(r));
+        }
+        for c in [CodeChallengeMethod::S256, CodeChallengeMethod::Plain] {
+            assert_eq!(c.to_string().parse::<CodeChallengeMethod>(), Ok(c));
+        }
+        assert!("s256".parse::<CodeChallengeMethod>().is_err());
+        assert!("id_token".parse::<ResponseType>().is_err());
+        let error = "private_key_jwt".parse::<AuthMethod>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown client authentication method `private_key_jwt`"
+        );
     }
 }

@@ -32,7 +32,7 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 }
 
 /// Spends the time of one verification and returns `None`: call it when the user is unknown.
-pub fn verify_nothing<T>(password: &str) -> Option<T> {
+pub(crate) fn verify_nothing<T>(password: &str) -> Option<T> {
     let _ = verify_password(password, dummy_hash());
     None
 }

@@ -18,13 +18,10 @@ pub fn is_valid_challenge(s: &str) -> bool {
     is_valid_verifier(s)
 }
 
-/// Parses `code_challenge_method`; absent means `plain` (RFC 7636 §4.3).
-pub fn parse_method(s: Option<&str>) -> Option<CodeChallengeMethod> {
-    match s {
-        Some("S256") => Some(CodeChallengeMethod::S256),
-        Some("plain") | None => Some(CodeChallengeMethod::Plain),
-        Some(_) => None,
-    }
+/// `code_challenge_method` of an authorization request; absent means `plain` (RFC 7636
+/// §4.3).
+pub(crate) fn method_or_plain(s: Option<&str>) -> Option<CodeChallengeMethod> {
+    s.map_or(Some(CodeChallengeMethod::Plain), |s| s.parse().ok())
 }
 
 /// `BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))` (RFC 7636 §4.2).
@@ -70,8 +67,11 @@ mod tests {
 
     #[test]
     fn method_parsing() {
-        assert_eq!(parse_method(None), Some(CodeChallengeMethod::Plain));
-        assert_eq!(parse_method(Some("S256")), Some(CodeChallengeMethod::S256));
-        assert_eq!(parse_method(Some("s256")), None);
+        assert_eq!(method_or_plain(None), Some(CodeChallengeMethod::Plain));
+        assert_eq!(
+            method_or_plain(Some("S256")),
+            Some(CodeChallengeMethod::S256)
+        );
+        assert_eq!(method_or_plain(Some("s256")), None);
     }
 }

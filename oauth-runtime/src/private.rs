@@ -132,7 +132,7 @@ pub fn check_secret(stored_hex: Option<&str>, secret: &str) -> bool {
 /// without a valid secret cannot pass (fail closed).
 pub fn auth_method(text: Option<&str>, has_secret: bool) -> AuthMethod {
     match text {
-        Some(s) => AuthMethod::parse(s).unwrap_or(AuthMethod::ClientSecretBasic),
+        Some(s) => s.parse().unwrap_or(AuthMethod::ClientSecretBasic),
         None if has_secret => AuthMethod::ClientSecretBasic,
         None => AuthMethod::None,
     }
@@ -275,7 +275,7 @@ impl Column<Scope> for String {
 
 impl Column<GrantType> for String {
     fn to_record(&self) -> Result<GrantType, StorageError> {
-        Ok(GrantType::parse(self))
+        self.parse().map_err(|_| corrupt("grant type"))
     }
     fn from_record(value: &GrantType) -> Self {
         value.as_str().to_owned()
@@ -284,11 +284,7 @@ impl Column<GrantType> for String {
 
 impl Column<CodeChallengeMethod> for String {
     fn to_record(&self) -> Result<CodeChallengeMethod, StorageError> {
-        match self.as_str() {
-            "S256" => Ok(CodeChallengeMethod::S256),
-            "plain" => Ok(CodeChallengeMethod::Plain),
-            _ => Err(corrupt("code challenge method")),
-        }
+        self.parse().map_err(|_| corrupt("code challenge method"))
     }
     fn from_record(value: &CodeChallengeMethod) -> Self {
         value.as_str().to_owned()

@@ -112,29 +112,21 @@ impl ClientMetadata {
     pub fn validate(
         &self,
     ) -> Result<(AuthMethod, Vec<GrantType>, Vec<ResponseType>, Scope), RegistrationError> {
-        let method = AuthMethod::parse(&self.token_endpoint_auth_method).ok_or_else(|| {
-            metadata_error(format!(
-                "unknown token_endpoint_auth_method `{}`",
-                self.token_endpoint_auth_method
-            ))
-        })?;
-        let mut grants = Vec::new();
-        for grant in &self.grant_types {
-            let parsed = GrantType::parse(grant);
-            if let GrantType::Extension(uri) = &parsed {
-                if url::Url::parse(uri).is_err() {
-                    return Err(metadata_error(format!("unknown grant type `{grant}`")));
-                }
-            }
-            grants.push(parsed);
-        }
-        let mut responses = Vec::new();
-        for response in &self.response_types {
-            responses
-                .push(ResponseType::parse(response).ok_or_else(|| {
-                    metadata_error(format!("unknown response type `{response}`"))
-                })?);
-        }
+        let method: AuthMethod = self
+            .token_endpoint_auth_method
+            .parse()
+            .map_err(|e: crate::model::UnknownValue| metadata_error(e.to_string()))?;
+        let unknown = |e: crate::model::UnknownValue| metadata_error(e.to_string());
+        let grants = self
+            .grant_types
+            .iter()
+            .map(|g| g.parse::<GrantType>().map_err(unknown))
+            .collect::<Result<Vec<_>, _>>()?;
+        let responses = self
+            .response_types
+            .iter()
+            .map(|r| r.parse::<ResponseType>().map_err(unknown))
+            .collect::<Result<Vec<_>, _>>()?;
         let has_code = grants.contains(&GrantType::AuthorizationCode);
         let has_implicit = grants.contains(&GrantType::Implicit);
         if has_code != responses.contains(&ResponseType::Code) {

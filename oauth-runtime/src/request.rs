@@ -156,6 +156,15 @@ fn valid_percent_escapes(bytes: &[u8]) -> bool {
     true
 }
 
+/// A request body as the endpoints see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body<'a> {
+    /// An `application/x-www-form-urlencoded` body: its parameters are parsed.
+    Form(&'a [u8]),
+    /// No body, or a body of another media type (not read; a POST endpoint refuses it).
+    Other,
+}
+
 /// An OAuth request as the endpoints see it, built by the web framework integration.
 ///
 /// A request that could not be parsed (a duplicate parameter, bad encoding, an oversized body)
@@ -173,19 +182,18 @@ pub struct OAuthRequest {
 }
 
 impl OAuthRequest {
-    /// Builds a request from its parts: method, raw query string, `Content-Type` is
-    /// `application/x-www-form-urlencoded`, raw body, and the `Authorization` header.
+    /// Builds a request from its parts: method, raw query string, body, and the
+    /// `Authorization` header.
     pub fn from_parts(
         method: Method,
         query: Option<&str>,
-        form_content_type: bool,
-        body: &[u8],
+        body: Body<'_>,
         authorization: Option<&str>,
     ) -> OAuthRequest {
         let mut request = OAuthRequest {
             method: Some(method),
             authorization: authorization.map(str::to_owned),
-            form_content_type,
+            form_content_type: matches!(body, Body::Form(_)),
             ..OAuthRequest::default()
         };
         let query = query.unwrap_or("");
@@ -198,7 +206,7 @@ impl OAuthRequest {
             Ok(q) => request.query = q,
             Err(e) => request.malformed = Some(e),
         }
-        if form_content_type && request.malformed.is_none() {
+        if let (Body::Form(body), None) = (body, &request.malformed) {
             match Params::parse(body) {
                 Ok(b) => request.body = b,
                 Err(e) => request.malformed = Some(e),
@@ -443,7 +451,7 @@ mod tests {
     #[test]
     fn overlong_query_is_refused() {
         let query = format!("state={}", "a".repeat(MAX_QUERY_LEN));
-        let r = OAuthRequest::from_parts(Method::Get, Some(&query), false, b"", None);
+        let r = OAuthRequest::from_parts(Method::Get, Some(&query), Body::Other, None);
         assert_eq!(r.malformed().unwrap().code(), ErrorCode::InvalidRequest);
     }
 
@@ -566,7 +574,8 @@ mod tests {
 
     #[test]
     fn secret_in_query_is_refused() {
-        let r = OAuthRequest::from_parts(Method::Post, Some("client_secret=x"), true, b"", None);
+        let r =
+            OAuthRequest::from_parts(Method::Post, Some("client_secret=x"), Body::Form(b""), None);
         assert_eq!(
             r.client_credentials().unwrap_err().code(),
             ErrorCode::InvalidRequest
@@ -575,7 +584,7 @@ mod tests {
 
     #[test]
     fn from_parts_keeps_the_parse_error() {
-        let r = OAuthRequest::from_parts(Method::Post, None, true, b"a=1&a=2", None);
+        let r = OAuthRequest::from_parts(Method::Post, None, Body::Form(b"a=1&a=2"), None);
         assert_eq!(r.malformed().unwrap().code(), ErrorCode::InvalidRequest);
     }
 

@@ -93,12 +93,13 @@ impl ScopeRequirement<'_> {
             ScopeRequirement::None => &[],
             ScopeRequirement::AllOf(e) | ScopeRequirement::AnyOf(e) => e,
         };
-        entries
+        // Sorted and without duplicates, as a scope prints.
+        let tokens: std::collections::BTreeSet<&str> = entries
             .iter()
             .flat_map(|e| e.split(' '))
             .filter(|t| !t.is_empty())
-            .collect::<Scope>()
-            .to_string()
+            .collect();
+        tokens.into_iter().collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -113,6 +114,7 @@ pub struct ResourceRequest<'a> {
 
 /// Why a protected request was refused (RFC 6750 §3.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BearerErrorKind {
     /// No token was sent: 401 with a challenge and no error code (RFC 6750 §3.1).
     MissingToken,

@@ -50,14 +50,10 @@ impl Scope {
         Scope(BTreeSet::new())
     }
 
-    /// Parses a `scope` parameter value; a malformed value is `invalid_scope`.
+    /// Parses a scope (RFC 6749 §3.3): space-separated tokens, or the empty string for the
+    /// empty scope; anything else is `invalid_scope`. The same as `s.parse::<Scope>()`.
     pub fn parse(s: &str) -> Result<Scope, OAuthError> {
-        if !is_valid_scope(s) {
-            return Err(OAuthError::invalid_scope(
-                "scope is malformed (RFC 6749 §3.3)",
-            ));
-        }
-        Ok(Scope(s.split(' ').map(str::to_owned).collect()))
+        s.parse()
     }
 
     /// Whether no token is in the scope.
@@ -116,19 +112,18 @@ impl fmt::Display for Scope {
 impl FromStr for Scope {
     type Err = OAuthError;
 
-    /// Parses a scope; the empty string is the empty scope.
+    /// Parses a scope; the empty string is the empty scope, anything malformed
+    /// `invalid_scope`. The one scope parser.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.is_empty() {
-            Ok(Scope::empty())
-        } else {
-            Scope::parse(s)
+            return Ok(Scope::empty());
         }
-    }
-}
-
-impl<'a> FromIterator<&'a str> for Scope {
-    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
-        Scope(iter.into_iter().map(str::to_owned).collect())
+        if !is_valid_scope(s) {
+            return Err(OAuthError::invalid_scope(
+                "scope is malformed (RFC 6749 §3.3)",
+            ));
+        }
+        Ok(Scope(s.split(' ').map(str::to_owned).collect()))
     }
 }
 
@@ -170,6 +165,18 @@ mod tests {
         let s = Scope::parse("b a b").unwrap();
         assert_eq!(s.to_string(), "a b");
         assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn parse_and_from_str_agree() {
+        for input in ["", "a", "b a", "a  b", " a", "a\"b"] {
+            assert_eq!(
+                Scope::parse(input).map_err(|e| e.code()),
+                input.parse::<Scope>().map_err(|e| e.code()),
+                "{input:?}"
+            );
+        }
+        assert!(Scope::parse("").unwrap().is_empty());
     }
 
     #[test]

@@ -11,11 +11,10 @@ use crate::grants::{AuthorizationRequest, Grant};
 use crate::model::{now, Endpoint, GrantType, OAuth2Client, ResourceOwner, ResponseType, Token};
 use crate::request::{Method, OAuthRequest};
 use crate::response::{redirect_with, OAuthResponse, ResponseMode};
-use crate::scope::Scope;
 use crate::secret::{generate_token, SecretHash};
 use crate::store::Storage;
 use crate::throttle::Throttle;
-use crate::token::{BearerToken, TokenContext, TokenResponse};
+use crate::token::{BearerToken, NewToken, TokenContext, TokenResponse};
 
 /// An OAuth 2.0 authorization server.
 ///
@@ -27,8 +26,8 @@ use crate::token::{BearerToken, TokenContext, TokenResponse};
 /// let store = MemoryStore::new();
 /// store.add_client(
 ///     Client::with_secret("svc", "a-long-random-secret")
-///         .grant_types([GrantType::ClientCredentials])
-///         .auth_method(oauth_runtime::AuthMethod::ClientSecretPost),
+///         .with_grant_types([GrantType::ClientCredentials])
+///         .with_auth_method(oauth_runtime::AuthMethod::ClientSecretPost),
 /// );
 /// let mut server = AuthorizationServer::new(store);
 /// server.register_grant(ClientCredentialsGrant);
@@ -230,12 +229,15 @@ impl AuthorizationServer {
     pub fn generate_token(
         &self,
         client: &dyn OAuth2Client,
-        grant_type: GrantType,
-        user_id: Option<&str>,
-        scope: Scope,
-        include_refresh_token: bool,
-        family: Option<String>,
+        token: NewToken<'_>,
     ) -> (TokenResponse, Token) {
+        let NewToken {
+            grant_type,
+            user_id,
+            scope,
+            include_refresh_token,
+            family,
+        } = token;
         let include_refresh_token = include_refresh_token
             && self.token_grants.contains_key(&GrantType::RefreshToken)
             && client.check_grant_type(&GrantType::RefreshToken);
@@ -270,20 +272,9 @@ impl AuthorizationServer {
     pub async fn issue_token(
         &self,
         client: &dyn OAuth2Client,
-        grant_type: GrantType,
-        user_id: Option<&str>,
-        scope: Scope,
-        include_refresh_token: bool,
-        family: Option<String>,
+        token: NewToken<'_>,
     ) -> Result<(TokenResponse, Token), OAuthError> {
-        let (response, record) = self.generate_token(
-            client,
-            grant_type,
-            user_id,
-            scope,
-            include_refresh_token,
-            family,
-        );
+        let (response, record) = self.generate_token(client, token);
         self.storage.save_token(record.clone()).await?;
         Ok((response, record))
     }
@@ -332,9 +323,11 @@ impl AuthorizationServer {
                 .ok_or_else(|| OAuthError::invalid_request("missing `redirect_uri` parameter"))?,
         };
         let state = request.param("state");
-        let grant = request
-            .param("response_type")
-            .map(|rt| ResponseType::parse(rt).and_then(|rt| self.authorization_grants.get(&rt)));
+        let grant = request.param("response_type").map(|rt| {
+            rt.parse::<ResponseType>()
+                .ok()
+                .and_then(|rt| self.authorization_grants.get(&rt))
+        });
         let mode = match &grant {
             Some(Some(grant)) => grant.response_mode(),
             _ => ResponseMode::Query,
@@ -452,11 +445,11 @@ impl AuthorizationServer {
 
     async fn token_response(&self, request: &OAuthRequest) -> Result<TokenResponse, OAuthError> {
         check_post_form(request)?;
-        let grant_type = GrantType::parse(crate::grants::required(request, "grant_type")?);
-        let grant = self
-            .token_grants
-            .get(&grant_type)
-            .ok_or_else(|| OAuthError::new(ErrorCode::UnsupportedGrantType))?;
+        let unsupported = || OAuthError::new(ErrorCode::UnsupportedGrantType);
+        let grant_type: GrantType = crate::grants::required(request, "grant_type")?
+            .parse()
+            .map_err(|_| unsupported())?;
+        let grant = self.token_grants.get(&grant_type).ok_or_else(unsupported)?;
         let client = crate::client_auth::authenticate_client(
             self,
             request,

@@ -15,12 +15,72 @@ use crate::secret::{generate_token, DEFAULT_TOKEN_LENGTH};
 pub const DEFAULT_EXPIRES_IN: u64 = 3600;
 
 /// Default access token lifetimes per grant, exactly Authlib's `GRANT_TYPES_EXPIRES_IN`.
-pub const GRANT_TYPES_EXPIRES_IN: [(&str, u64); 4] = [
-    ("authorization_code", 864_000),
-    ("implicit", 3600),
-    ("password", 864_000),
-    ("client_credentials", 864_000),
+pub const GRANT_TYPES_EXPIRES_IN: [(GrantType, u64); 4] = [
+    (GrantType::AuthorizationCode, 864_000),
+    (GrantType::Implicit, 3600),
+    (GrantType::Password, 864_000),
+    (GrantType::ClientCredentials, 864_000),
 ];
+
+/// What a grant asks the server to issue ([`AuthorizationServer::issue_token`]).
+///
+/// ```
+/// use oauth_runtime::{GrantType, NewToken, Scope};
+///
+/// let scope = Scope::parse("profile").unwrap();
+/// let token = NewToken::new(GrantType::Password, scope)
+///     .for_user("alice")
+///     .with_refresh_token();
+/// assert!(token.include_refresh_token);
+/// ```
+///
+/// [`AuthorizationServer::issue_token`]: crate::AuthorizationServer::issue_token
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewToken<'a> {
+    /// The grant that issues it.
+    pub grant_type: GrantType,
+    /// The resource owner, if any (none for `client_credentials`).
+    pub user_id: Option<&'a str>,
+    /// The granted scope.
+    pub scope: Scope,
+    /// Whether a refresh token is wanted (issued only if the generator makes them and the
+    /// client may use the refresh grant).
+    pub include_refresh_token: bool,
+    /// The token family to join (a code's, or the refreshed token's); a new one if `None`.
+    pub family: Option<String>,
+}
+
+impl<'a> NewToken<'a> {
+    /// A token of `grant_type` with `scope`, for no user, without a refresh token, in a new
+    /// family.
+    pub fn new(grant_type: GrantType, scope: Scope) -> Self {
+        NewToken {
+            grant_type,
+            user_id: None,
+            scope,
+            include_refresh_token: false,
+            family: None,
+        }
+    }
+
+    /// For the resource owner `user_id`.
+    pub fn for_user(mut self, user_id: &'a str) -> Self {
+        self.user_id = Some(user_id);
+        self
+    }
+
+    /// With a refresh token, where the server and client allow one.
+    pub fn with_refresh_token(mut self) -> Self {
+        self.include_refresh_token = true;
+        self
+    }
+
+    /// In the token family `family` (RFC 9700 §4.14.2: revoked together on replay).
+    pub fn in_family(mut self, family: String) -> Self {
+        self.family = Some(family);
+        self
+    }
+}
 
 /// What a token generator is told about the token it makes.
 #[derive(Clone, Copy)]
@@ -69,7 +129,7 @@ impl ExpiresIn {
         ExpiresIn::PerGrant(
             GRANT_TYPES_EXPIRES_IN
                 .iter()
-                .map(|(grant, secs)| (GrantType::parse(grant), *secs))
+                .map(|(grant, secs)| (grant.clone(), *secs))
                 .collect(),
         )
     }

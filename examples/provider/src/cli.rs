@@ -99,7 +99,7 @@ pub async fn create_client(metadata: &str, resource_server: bool) -> Result<(), 
 fn registration_json(client: &oauth_runtime::Client, secret: Option<&str>) -> serde_json::Value {
     let mut out = json!({
         "client_id": client.client_id,
-        "client_id_issued_at": oauth_runtime::model::now(),
+        "client_id_issued_at": unix_now(),
         "client_name": client.client_name,
         "redirect_uris": client.redirect_uris,
         "grant_types": client.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
@@ -155,4 +155,11 @@ pub async fn demo() -> Result<(), String> {
          &state=xyz&code_challenge=$CHALLENGE&code_challenge_method=S256\"\n"
     );
     Ok(())
+}
+
+/// Seconds since the Unix epoch.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

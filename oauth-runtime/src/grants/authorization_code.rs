@@ -15,7 +15,7 @@ use crate::request::OAuthRequest;
 use crate::secret::{generate_token, SecretHash};
 use crate::server::AuthorizationServer;
 use crate::store::{CodeRedemption, Storage, StorageResult};
-use crate::token::TokenResponse;
+use crate::token::{NewToken, TokenResponse};
 
 /// Hooks of the authorization code grant (Authlib's `save_authorization_code`,
 /// `query_authorization_code`/`delete_authorization_code`, `authenticate_user`). Override one
@@ -142,7 +142,7 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
         if !pkce::is_valid_challenge(challenge) {
             return Err(OAuthError::invalid_request("code_challenge is malformed"));
         }
-        let method = match pkce::parse_method(method) {
+        let method = match pkce::method_or_plain(method) {
             Some(CodeChallengeMethod::Plain) if !allow_plain => {
                 return Err(OAuthError::invalid_request(
                     "transform algorithm not supported: use S256",
@@ -238,11 +238,10 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
         let (response, _) = server
             .issue_token(
                 client.as_ref(),
-                GrantType::AuthorizationCode,
-                Some(&user.id),
-                code.scope.clone(),
-                true,
-                Some(family.clone()),
+                NewToken::new(GrantType::AuthorizationCode, code.scope.clone())
+                    .for_user(&user.id)
+                    .with_refresh_token()
+                    .in_family(family.clone()),
             )
             .await?;
         // A replay that came while this token was being issued either revoked the family after

@@ -9,7 +9,7 @@ use crate::error::OAuthError;
 use crate::model::{GrantType, OAuth2Client};
 use crate::request::OAuthRequest;
 use crate::server::AuthorizationServer;
-use crate::token::TokenResponse;
+use crate::token::{NewToken, TokenResponse};
 
 /// `grant_type=client_credentials`: confidential clients only (RFC 6749 §4.4), no refresh
 /// token (§4.4.3).
@@ -32,11 +32,7 @@ impl Grant for ClientCredentialsGrant {
         let (response, _) = server
             .issue_token(
                 client.as_ref(),
-                GrantType::ClientCredentials,
-                None,
-                scope,
-                false,
-                None,
+                NewToken::new(GrantType::ClientCredentials, scope),
             )
             .await?;
         Ok(response)

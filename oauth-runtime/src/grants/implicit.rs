@@ -7,6 +7,7 @@ use crate::error::OAuthError;
 use crate::model::{GrantType, ResourceOwner, ResponseType};
 use crate::response::ResponseMode;
 use crate::server::AuthorizationServer;
+use crate::token::NewToken;
 
 /// `response_type=token`: the access token is returned in the redirect URI fragment.
 #[derive(Clone, Copy, Debug, Default)]
@@ -33,11 +34,7 @@ impl Grant for ImplicitGrant {
         let (token, _) = server
             .issue_token(
                 authorization.client.as_ref(),
-                GrantType::Implicit,
-                Some(&user.id),
-                authorization.scope.clone(),
-                false,
-                None,
+                NewToken::new(GrantType::Implicit, authorization.scope.clone()).for_user(&user.id),
             )
             .await?;
         let mut params = vec![

@@ -39,11 +39,11 @@ use crate::token::TokenResponse;
 pub struct StorageHooks;
 
 /// Authentication methods of confidential clients.
-pub const CONFIDENTIAL: &[AuthMethod] =
+pub(crate) const CONFIDENTIAL: &[AuthMethod] =
     &[AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost];
 
 /// Authentication methods of confidential and public clients.
-pub const ANY_CLIENT: &[AuthMethod] = &[
+pub(crate) const ANY_CLIENT: &[AuthMethod] = &[
     AuthMethod::ClientSecretBasic,
     AuthMethod::ClientSecretPost,
     AuthMethod::None,

@@ -11,7 +11,7 @@ use crate::model::{GrantType, OAuth2Client, ResourceOwner};
 use crate::request::OAuthRequest;
 use crate::server::AuthorizationServer;
 use crate::store::{Storage, StorageResult};
-use crate::token::TokenResponse;
+use crate::token::{NewToken, TokenResponse};
 
 /// Hooks of the password grant (Authlib's `authenticate_user`).
 #[async_trait]
@@ -80,11 +80,9 @@ impl<H: PasswordHooks> Grant for PasswordGrant<H> {
         let (response, _) = server
             .issue_token(
                 client.as_ref(),
-                GrantType::Password,
-                Some(&user.id),
-                scope,
-                true,
-                None,
+                NewToken::new(GrantType::Password, scope)
+                    .for_user(&user.id)
+                    .with_refresh_token(),
             )
             .await?;
         Ok(response)

@@ -12,7 +12,7 @@ use crate::scope::Scope;
 use crate::secret::SecretHash;
 use crate::server::AuthorizationServer;
 use crate::store::{Rotation, Storage, StorageResult};
-use crate::token::TokenResponse;
+use crate::token::{NewToken, TokenResponse};
 
 /// Hooks of the refresh token grant (Authlib's `authenticate_refresh_token`,
 /// `authenticate_user`).
@@ -117,14 +117,11 @@ impl<H: RefreshTokenHooks> Grant for RefreshTokenGrant<H> {
                 .await?
                 .ok_or_else(|| OAuthError::invalid_grant("the resource owner no longer exists"))?;
         }
-        let (response, record) = server.generate_token(
-            client.as_ref(),
-            GrantType::RefreshToken,
-            token.user_id.as_deref(),
-            scope,
-            true,
-            Some(token.family.clone()),
-        );
+        let mut new = NewToken::new(GrantType::RefreshToken, scope)
+            .with_refresh_token()
+            .in_family(token.family.clone());
+        new.user_id = token.user_id.as_deref();
+        let (response, record) = server.generate_token(client.as_ref(), new);
         match storage.rotate_refresh_token(&presented, record).await? {
             Rotation::Rotated => Ok(response),
             Rotation::Reused | Rotation::Unknown => Err(invalid()),

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use std::time::Duration;
 
 use super::guard::GuardFailure;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::grants::Grant;
 use crate::resource::{BearerTokenValidator, ResourceProtector, StorageTokenValidator};
 use crate::server::AuthorizationServer;
@@ -187,8 +187,9 @@ impl OAuth2 {
         self
     }
 
-    /// Reads `oauth2` from the figment, with `ROCKET_OAUTH2_*` variables on top.
-    pub fn read_config(figment: &Figment) -> Result<Config, String> {
+    /// Reads `oauth2` from the figment, with `ROCKET_OAUTH2_*` variables on top, and checks
+    /// it. An error names the key under `oauth2` and what is wrong with it.
+    pub fn read_config(figment: &Figment) -> Result<Config, ConfigError> {
         let env = Env::prefixed("ROCKET_OAUTH2_")
             .split("__")
             .map(|key| format!("oauth2.{key}").into())
@@ -197,8 +198,8 @@ impl OAuth2 {
             .clone()
             .merge(env)
             .extract()
-            .map_err(|e| e.to_string())?;
-        root.oauth2.validate().map_err(|e| e.to_string())?;
+            .map_err(figment_error)?;
+        root.oauth2.validate()?;
         Ok(root.oauth2)
     }
 
@@ -258,7 +259,7 @@ impl Fairing for OAuth2 {
         };
         let built = match config {
             Ok(config) => self.build(config).await,
-            Err(message) => Err(message),
+            Err(error) => Err(error.to_string()),
         };
         match built {
             Ok((server, protector)) => Ok(rocket.manage(server).manage(protector)),
@@ -316,5 +317,21 @@ impl Fairing for OAuth2 {
                 response.set_sized_body(0, Cursor::new(Vec::new()));
             }
         }
+    }
+}
+
+/// A figment extraction error as a configuration error: the key under `oauth2` (from the
+/// error's path; an unknown field names itself in the message) and figment's description.
+fn figment_error(error: ::rocket::figment::Error) -> ConfigError {
+    let key = error
+        .path
+        .iter()
+        .skip_while(|part| *part == "oauth2")
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(".");
+    ConfigError {
+        key,
+        message: error.kind.to_string(),
     }
 }

@@ -1,4 +1,6 @@
-//! Building [`OAuthRequest`] and [`ResourceRequest`] from Rocket requests.
+//! Building an [`OAuthRequest`] from a Rocket request (as a request guard for `GET`, a data
+//! guard for `POST`), and the client's address ([`ClientAddress`]). Bearer tokens are read
+//! in `guard.rs`.
 
 use ::rocket::data::{self, Data, FromData, ToByteUnit};
 use ::rocket::http::Method as HttpMethod;
@@ -8,7 +10,7 @@ use std::net::IpAddr;
 
 use crate::client_address::{resolve, Forwarding};
 use crate::error::OAuthError;
-use crate::request::{Method, OAuthRequest};
+use crate::request::{Body, Method, OAuthRequest};
 use crate::server::AuthorizationServer;
 
 /// The client's address: the connection's peer, or, when the peer is one of
@@ -86,11 +88,14 @@ fn build(request: &Request<'_>, body: &[u8]) -> OAuthRequest {
             return OAuthRequest::failed(method, error).with_remote_addr(client_address(request))
         }
     };
-    let form = request.content_type().is_some_and(|ct| ct.is_form());
+    let body = if request.content_type().is_some_and(|ct| ct.is_form()) {
+        Body::Form(body)
+    } else {
+        Body::Other
+    };
     OAuthRequest::from_parts(
         method,
         request.uri().query().map(|q| q.as_str()),
-        form,
         body,
         authorization,
     )

@@ -52,7 +52,7 @@ impl Inner {
 ///
 /// let store = MemoryStore::new();
 /// let (client, secret) = Client::confidential("billing");
-/// store.add_client(client.grant_types([GrantType::ClientCredentials]).scope("invoices"));
+/// store.add_client(client.with_grant_types([GrantType::ClientCredentials]).with_scope("invoices"));
 /// store.add_user("alice", "correct horse battery");
 /// # let _ = secret;
 /// ```

@@ -14,7 +14,7 @@ pub use memory::MemoryStore;
 
 /// Seconds a used or expired authorization code is kept, so that a late replay is still
 /// recognised (and revokes its tokens) before housekeeping deletes it.
-pub const CODE_RETENTION: i64 = 24 * 3600;
+pub(crate) const CODE_RETENTION: i64 = 24 * 3600;
 
 use std::sync::Arc;
 

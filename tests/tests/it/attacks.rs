@@ -74,9 +74,9 @@ fn crowded_store(users: usize, services: usize) -> MemoryStore {
     for i in 0..services {
         store.add_client(
             Client::with_secret(format!("svc{i}"), &service_secret(i))
-                .auth_method(oauth_runtime::AuthMethod::ClientSecretPost)
-                .grant_types([GrantType::ClientCredentials])
-                .scope("read"),
+                .with_auth_method(oauth_runtime::AuthMethod::ClientSecretPost)
+                .with_grant_types([GrantType::ClientCredentials])
+                .with_scope("read"),
         );
     }
     store
@@ -184,7 +184,7 @@ async fn ipv6_clients_are_counted_per_64() {
 fn trusted_proxies_are_checked_at_launch() {
     let figment = rocket::Config::figment().merge(("oauth2.trusted_proxies", ["10.0.0.0/33"]));
     let error = oauth_runtime::OAuth2::read_config(&figment).unwrap_err();
-    assert!(error.contains("trusted_proxies"), "{error}");
+    assert!(error.key.starts_with("trusted_proxies"), "{error}");
     let figment =
         rocket::Config::figment().merge(("oauth2.trusted_proxies", ["10.0.0.0/8", "::1"]));
     let config = oauth_runtime::OAuth2::read_config(&figment).unwrap();

@@ -4,7 +4,7 @@ use base64::Engine as _;
 use oauth_runtime::{
     async_trait, AuthMethod, AuthorizationCodeGrant, AuthorizationServer, Authorized, Client,
     ClientCredentialsGrant, Config, CurrentToken, Grant, GrantType, ImplicitGrant, MemoryStore,
-    OAuth2, OAuth2Client, OAuthError, OAuthRequest, OAuthResponse, PasswordGrant,
+    NewToken, OAuth2, OAuth2Client, OAuthError, OAuthRequest, OAuthResponse, PasswordGrant,
     RefreshTokenGrant, RequiredScope, ResponseType, ScopeRequirement, TokenResponse,
 };
 use rocket::http::{ContentType, Header, Status};
@@ -46,11 +46,8 @@ impl Grant for MagicGrant {
         let (token, _) = server
             .issue_token(
                 client.as_ref(),
-                GrantType::Extension(EXT_GRANT.to_owned()),
-                Some("alice"),
-                client.scope(),
-                false,
-                None,
+                NewToken::new(GrantType::Extension(EXT_GRANT.to_owned()), client.scope())
+                    .for_user("alice"),
             )
             .await?;
         Ok(token)
@@ -61,36 +58,36 @@ impl Grant for MagicGrant {
 pub fn clients() -> Vec<Client> {
     vec![
         Client::with_secret("web", WEB_SECRET)
-            .redirect_uris([WEB_CB])
-            .grant_types([
+            .with_redirect_uris([WEB_CB])
+            .with_grant_types([
                 GrantType::AuthorizationCode,
                 GrantType::RefreshToken,
                 GrantType::Password,
             ])
-            .response_types([ResponseType::Code])
-            .scope("profile email")
-            .name("Web App"),
+            .with_response_types([ResponseType::Code])
+            .with_scope("profile email")
+            .with_name("Web App"),
         Client::public("spa")
-            .redirect_uris([SPA_CB])
-            .grant_types([GrantType::AuthorizationCode, GrantType::RefreshToken])
-            .response_types([ResponseType::Code, ResponseType::Token])
-            .scope("profile email"),
+            .with_redirect_uris([SPA_CB])
+            .with_grant_types([GrantType::AuthorizationCode, GrantType::RefreshToken])
+            .with_response_types([ResponseType::Code, ResponseType::Token])
+            .with_scope("profile email"),
         Client::with_secret("svc", SVC_SECRET)
-            .auth_method(AuthMethod::ClientSecretPost)
-            .grant_types([GrantType::ClientCredentials])
-            .scope("read write"),
+            .with_auth_method(AuthMethod::ClientSecretPost)
+            .with_grant_types([GrantType::ClientCredentials])
+            .with_scope("read write"),
         Client::with_secret("multi", WEB_SECRET)
-            .redirect_uris(["https://multi.example/a", "https://multi.example/b"])
-            .grant_types([GrantType::AuthorizationCode])
-            .response_types([ResponseType::Code])
-            .scope("profile"),
+            .with_redirect_uris(["https://multi.example/a", "https://multi.example/b"])
+            .with_grant_types([GrantType::AuthorizationCode])
+            .with_response_types([ResponseType::Code])
+            .with_scope("profile"),
         Client::with_secret("ext", EXT_SECRET)
-            .grant_types([GrantType::Extension(EXT_GRANT.to_owned())])
-            .scope("profile"),
+            .with_grant_types([GrantType::Extension(EXT_GRANT.to_owned())])
+            .with_scope("profile"),
         // A resource server: authenticates only to introspect.
         Client::with_secret("rs", RS_SECRET)
-            .grant_types([])
-            .response_types([])
+            .with_grant_types([])
+            .with_response_types([])
             .as_resource_server(),
     ]
 }

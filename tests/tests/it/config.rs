@@ -73,9 +73,12 @@ async fn bad_values_refuse_to_launch() {
 #[test]
 fn config_errors_name_the_key() {
     let err = OAuth2::read_config(&base().merge(("oauth2.token_length", 16))).unwrap_err();
-    assert!(err.contains("oauth2.token_length"), "{err}");
+    assert_eq!(err.key, "token_length");
+    assert!(err.to_string().contains("oauth2.token_length"), "{err}");
     let err = OAuth2::read_config(&base().merge(("oauth2.bogus", 1))).unwrap_err();
-    assert!(err.contains("bogus"), "{err}");
+    assert!(err.to_string().contains("bogus"), "{err}");
+    let err = OAuth2::read_config(&base().merge(("oauth2.throttle.window", "soon"))).unwrap_err();
+    assert_eq!(err.key, "throttle.window", "{err}");
 }
 
 #[test]
@@ -84,7 +87,21 @@ fn environment_variables_override() {
     std::env::set_var("ROCKET_OAUTH2_EXPIRES_IN__PASSWORD", "77");
     let config = OAuth2::read_config(&base()).unwrap();
     std::env::remove_var("ROCKET_OAUTH2_EXPIRES_IN__PASSWORD");
-    assert_eq!(config.expires_in.get("password"), Some(&77));
+    assert_eq!(config.expires_in.get(&GrantType::Password), Some(&77));
+}
+
+#[test]
+fn a_misspelt_grant_in_expires_in_stops_launch() {
+    let error = OAuth2::read_config(&base().merge(("oauth2.expires_in.pasword", 60))).unwrap_err();
+    assert!(
+        error.to_string().contains("unknown grant type `pasword`"),
+        "{error}"
+    );
+    let config = OAuth2::read_config(&base().merge(("oauth2.expires_in.urn:example:magic", 60)));
+    assert!(
+        config.is_ok(),
+        "an extension grant URI is a grant type: {config:?}"
+    );
 }
 
 #[rocket::async_test]

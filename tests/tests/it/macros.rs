@@ -276,16 +276,22 @@ async fn grants_macro_declares_every_grant() {
     )
     .await;
     assert_eq!(answer.status, Status::Ok);
+    assert_eq!(answer.str("scope"), "profile");
+    assert!(answer.json.get("refresh_token").is_none());
     let answer = web_token(
         &client,
         &[
             ("grant_type", "password"),
             ("username", "alice"),
             ("password", ALICE_PW),
+            ("scope", "email"),
         ],
     )
     .await;
     assert_eq!(answer.status, Status::Ok);
+    assert_eq!(answer.str("scope"), "email");
+    // RefreshToken is declared too: the password grant's token comes with a refresh token.
+    assert!(!answer.str("refresh_token").is_empty());
 }
 
 #[rocket::async_test]
@@ -399,6 +405,30 @@ async fn derived_client_works_in_the_server() {
     )
     .await;
     assert_eq!(answer.status, Status::Ok, "{}", answer.json);
+    assert_eq!(answer.str("scope"), "read");
+    // The derive mapped `method` to client_secret_post: Basic is refused, and so is a scope
+    // beyond the mapped `scope` column.
+    let basic_auth = post(
+        &client,
+        "/oauth/token",
+        &[("grant_type", "client_credentials"), ("scope", "read")],
+        Some(basic("db", "db-secret")),
+    )
+    .await;
+    assert_eq!(basic_auth.error(), "invalid_client");
+    let beyond = post(
+        &client,
+        "/oauth/token",
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "db"),
+            ("client_secret", "db-secret"),
+            ("scope", "admin"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(beyond.error(), "invalid_scope");
 }
 
 #[derive(OAuth2Token, Debug, PartialEq)]

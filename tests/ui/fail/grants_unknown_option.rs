@@ -5,7 +5,6 @@ fn main() {
     let _ = grants![
         AuthorizationCode(require_pkce = true, require_pkce = false, pkce = "S256"),
         ClientCredentials(hooks = ()),
-        Password(hooks = 1),
         RefreshToken,
         AuthorizationCode,
     ];

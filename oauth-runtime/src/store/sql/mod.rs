@@ -8,6 +8,24 @@
 //! - refresh rotation: `UPDATE … SET refresh_token_revoked = TRUE WHERE refresh_token_hash = $1
 //!   AND refresh_token_revoked = FALSE RETURNING family`, then the new token, in one
 //!   transaction.
+//!
+//! # Column types
+//!
+//! A model mapped to a table with `#[oauth(table = "…")]` may hold its fields in these Rust
+//! types (and so in these column types); anything else is a compile error at the field:
+//!
+//! | record field | field types | SQLite | PostgreSQL |
+//! |---|---|---|---|
+//! | digests (`access_token_hash`, `refresh_token_hash`, `code_hash`, `secret_hash`) | `Vec<u8>` (32 bytes), `String` (lowercase hex) | `BLOB` / `TEXT` | `BYTEA` / `TEXT` |
+//! | times and lifetimes (`issued_at`, `expires_in`, `expires_at`, `refresh_token_expires_at`) | `i64` | `INTEGER` | `BIGINT` |
+//! | flags (`access_token_revoked`, `refresh_token_revoked`, `used`, `resource_server`) | `bool`, `i64`, `i32` | `BOOLEAN` / `INTEGER` | `BOOLEAN` / `BIGINT` / `INTEGER` |
+//! | text (`client_id`, `user_id`, `scope`, `grant_type`, `family`, `redirect_uri`, …) | `String` | `TEXT` | `TEXT` |
+//! | lists (`redirect_uris`, `grant_types`, `response_types`) | `String` (JSON array or space-separated), `Vec<String>` in memory | `TEXT` | `TEXT` |
+//! | owner ids (`id` of `OAuth2User`) | `String`, `i64`, `i32` | `TEXT` / `INTEGER` | `TEXT` / `BIGINT` / `INTEGER` |
+//!
+//! Optional record fields (`refresh_token_hash`, `user_id`, `redirect_uri`, …) take
+//! `Option<…>` of the same types. The traits below are implemented by the derives; their items
+//! are generated code's, not an API.
 
 pub(crate) mod batch;
 mod rows;

@@ -23,15 +23,19 @@ use crate::secret::SecretHash;
 /// `#[oauth(table = "…")]` implements it for every sqlx database.
 pub trait ClientTable<DB: Database>: OAuth2Client + Sized {
     /// `SELECT <mapped columns> FROM <table> WHERE <client_id> = $1`.
+    #[doc(hidden)]
     const FIND: &'static str;
 
     /// Binds a client id in the `client_id` column's type.
+    #[doc(hidden)]
     fn bind_client_id(client_id: &str, args: &mut DB::Arguments) -> Result<(), BoxDynError>;
 
     /// The model from a row of [`FIND`](Self::FIND) (unmapped fields take `Default`).
+    #[doc(hidden)]
     fn from_row(row: &DB::Row) -> Result<Self, sqlx::Error>;
 }
 
+#[doc(hidden)]
 /// The statements of a token table, each with its parameters in order.
 #[derive(Clone, Copy, Debug)]
 pub struct TokenStatements {
@@ -62,6 +66,7 @@ pub struct TokenStatements {
     pub purge: &'static str,
 }
 
+#[doc(hidden)]
 /// A value the token statements bind, in the type of the column it is compared with.
 #[derive(Clone, Copy, Debug)]
 pub enum TokenValue<'a> {
@@ -85,18 +90,23 @@ pub enum TokenValue<'a> {
 /// implements it for every sqlx database.
 pub trait TokenTable<DB: Database>: OAuth2Token {
     /// The statements, built from the table and column names.
+    #[doc(hidden)]
     const STATEMENTS: TokenStatements;
 
     /// The model from a row of the `find_*` statements (unmapped fields take `Default`).
+    #[doc(hidden)]
     fn from_row(row: &DB::Row) -> Result<Self, sqlx::Error>;
 
     /// Pushes the mapped columns, in `insert`'s order, as one `VALUES` row.
+    #[doc(hidden)]
     fn push_row(self, values: Separated<'_, DB, &'static str>);
 
     /// Binds `value` in its column's type.
+    #[doc(hidden)]
     fn bind(value: TokenValue<'_>, args: &mut DB::Arguments) -> Result<(), BoxDynError>;
 }
 
+#[doc(hidden)]
 /// The statements of an authorization code table, each with its parameters in order.
 #[derive(Clone, Copy, Debug)]
 pub struct CodeStatements {
@@ -112,6 +122,7 @@ pub struct CodeStatements {
     pub purge: &'static str,
 }
 
+#[doc(hidden)]
 /// A value the code statements bind, in the type of the column it is compared with.
 #[derive(Clone, Copy, Debug)]
 pub enum CodeValue<'a> {
@@ -131,18 +142,23 @@ pub enum CodeValue<'a> {
 /// recognised (RFC 6749 §4.1.2).
 pub trait CodeTable<DB: Database>: OAuth2AuthorizationCode {
     /// The statements, built from the table and column names.
+    #[doc(hidden)]
     const STATEMENTS: CodeStatements;
 
     /// The model from a row of `redeem` or `find` (unmapped fields take `Default`).
+    #[doc(hidden)]
     fn from_row(row: &DB::Row) -> Result<Self, sqlx::Error>;
 
     /// Pushes the mapped columns (`used` false), in `insert`'s order, as one `VALUES` row.
+    #[doc(hidden)]
     fn push_row(self, values: Separated<'_, DB, &'static str>);
 
     /// Binds `value` in its column's type.
+    #[doc(hidden)]
     fn bind(value: CodeValue<'_>, args: &mut DB::Arguments) -> Result<(), BoxDynError>;
 }
 
+#[doc(hidden)]
 /// The statements of a resource owner table.
 #[derive(Clone, Copy, Debug)]
 pub struct UserStatements {
@@ -157,16 +173,20 @@ pub struct UserStatements {
 /// application's: the store finds and authenticates them, never writes them.
 pub trait UserTable<DB: Database>: OAuth2User + Sized {
     /// The statements, built from the table and column names.
+    #[doc(hidden)]
     const STATEMENTS: UserStatements;
 
     /// The model from a row of the statements (unmapped fields take `Default`).
+    #[doc(hidden)]
     fn from_row(row: &DB::Row) -> Result<Self, sqlx::Error>;
 
     /// Binds a username in the `username` column's type.
+    #[doc(hidden)]
     fn bind_username(username: &str, args: &mut DB::Arguments) -> Result<(), BoxDynError>;
 
     /// Binds an owner id in the `id` column's type; `false` when `id` cannot be a value of
     /// it (text that is not an integer, for an integer key): there is no such owner.
+    #[doc(hidden)]
     fn bind_id(id: &str, args: &mut DB::Arguments) -> Result<bool, BoxDynError>;
 }
 
