@@ -298,26 +298,6 @@ pub(crate) fn map_fields<'a>(
             column,
         });
     }
-    let in_table = mapping.table.is_some();
-    for spec in specs
-        .iter()
-        .filter(|s| s.required || (s.table_only && in_table))
-    {
-        if mapping.get(spec.key).is_none() {
-            let why = if spec.table_only {
-                " (the table needs it)"
-            } else {
-                ""
-            };
-            ctxt.error_spanned_by(
-                &input.ident,
-                format!(
-                    "no field holds `{0}`{why}: name a field `{0}` or mark one with #[oauth({0})]",
-                    spec.key.as_str()
-                ),
-            );
-        }
-    }
     mapping
 }
 

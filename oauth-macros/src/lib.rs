@@ -18,6 +18,7 @@ mod require_oauth;
 mod symbol;
 mod table;
 mod user;
+mod validate;
 
 use proc_macro::TokenStream;
 

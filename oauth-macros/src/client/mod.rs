@@ -26,6 +26,7 @@ const CLIENT_FIELDS: &[FieldSpec] = &[
 pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let ctxt = Ctxt::new();
     let mapping = map_fields(&ctxt, &input, CLIENT_FIELDS);
+    crate::validate::required_keys(&ctxt, &input, CLIENT_FIELDS, &mapping);
     match ctxt.check() {
         Ok(()) => {
             let mut tokens = expand::expand(&input, &mapping);

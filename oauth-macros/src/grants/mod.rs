@@ -2,12 +2,17 @@
 
 mod expand;
 mod parse;
+mod validate;
 
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let ctxt = crate::ctxt::Ctxt::new();
     let grants = parse::parse(&ctxt, input);
+    if let Some(grants) = &grants {
+        validate::validate(&ctxt, grants);
+    }
+    let grants = grants.unwrap_or_default();
     match ctxt.check() {
         Ok(()) => Ok(expand::expand(&grants)),
         // In expression position: the errors as statements, then a value of the right type.

@@ -1,6 +1,6 @@
 //! Parses `AuthorizationCode(require_pkce = true), RefreshToken, MyGrant::new(), ...`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitBool, Token};
@@ -116,7 +116,8 @@ fn parse_options(
     Ok(options)
 }
 
-pub(crate) fn parse(ctxt: &Ctxt, tokens: TokenStream) -> Vec<GrantDecl> {
+/// The declared grants; `None` (with the error in `ctxt`) when the list does not parse.
+pub(crate) fn parse(ctxt: &Ctxt, tokens: TokenStream) -> Option<Vec<GrantDecl>> {
     let parser = |input: ParseStream<'_>| -> syn::Result<Vec<GrantDecl>> {
         let mut grants = Vec::new();
         while !input.is_empty() {
@@ -156,30 +157,11 @@ pub(crate) fn parse(ctxt: &Ctxt, tokens: TokenStream) -> Vec<GrantDecl> {
         }
         Ok(grants)
     };
-    let grants = match parser.parse2(tokens) {
-        Ok(grants) => grants,
+    match parser.parse2(tokens) {
+        Ok(grants) => Some(grants),
         Err(error) => {
             ctxt.syn_error(error);
-            return Vec::new();
-        }
-    };
-    if grants.is_empty() {
-        ctxt.error_at(
-            Span::call_site(),
-            "declare at least one grant, e.g. grants![AuthorizationCode, RefreshToken]",
-        );
-    }
-    let mut seen: Vec<&str> = Vec::new();
-    for grant in &grants {
-        if let GrantDecl::Standard {
-            standard, ident, ..
-        } = grant
-        {
-            if seen.contains(&standard.name) {
-                ctxt.error_spanned_by(ident, format!("{} is declared twice", standard.name));
-            }
-            seen.push(standard.name);
+            None
         }
     }
-    grants
 }

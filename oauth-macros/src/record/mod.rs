@@ -1,26 +1,27 @@
 //! `#[derive(OAuth2Token)]` and `#[derive(OAuth2AuthorizationCode)]`: convert a model to and
 //! from the framework's records, field by field, through the runtime's `Column` conversions.
 
+mod expand;
+
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
-use syn::spanned::Spanned;
+use quote::quote;
 use syn::DeriveInput;
 
 use crate::attr::{map_fields, FieldSpec, Mapping};
 use crate::ctxt::Ctxt;
+use crate::paths::runtime;
 use crate::paths::RecordType::{
     Bool, GrantType, Hash, OptionalChallengeMethod, OptionalHash, OptionalString, OptionalU64,
     Scope, String, U64,
 };
-use crate::paths::{private, runtime};
 use crate::symbol::Key;
 
 /// A record derive: its trait, methods, record type and fields, each written once.
 pub(crate) struct RecordSpec {
     /// The `#[oauth(table = "…")]` impl.
-    table: fn(&DeriveInput, &Mapping<'_>, &str) -> TokenStream,
+    pub(crate) table: fn(&DeriveInput, &Mapping<'_>, &str) -> TokenStream,
     /// `(trait, record, to_method, from_method)` as paths and identifiers.
-    names: fn() -> (TokenStream, TokenStream, TokenStream, TokenStream),
+    pub(crate) names: fn() -> (TokenStream, TokenStream, TokenStream, TokenStream),
     fields: &'static [FieldSpec],
 }
 
@@ -79,50 +80,11 @@ pub(crate) const CODE: RecordSpec = RecordSpec {
 pub(crate) fn expand(spec: &RecordSpec, input: DeriveInput) -> syn::Result<TokenStream> {
     let ctxt = Ctxt::new();
     let mapping = map_fields(&ctxt, &input, spec.fields);
-    let rt = runtime();
-    let p = private();
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let (trait_path, record, to_method, from_method) = (spec.names)();
+    crate::validate::required_keys(&ctxt, &input, spec.fields, &mapping);
     if let Err(error) = ctxt.check() {
         let mut tokens = error.into_compile_error();
         tokens.extend(crate::fallback::record(&input, (spec.names)()));
         return Ok(tokens);
     }
-    let to_fields = mapping.mapped.iter().filter(|m| !m.spec.table_only).map(|m| {
-        let (member, ty, key) = (m.member, &m.field.ty, m.spec.key.field());
-        let record_ty = m.spec.record_type.tokens();
-        quote_spanned!(ty.span()=> #key: <#ty as #p::Column<#record_ty>>::to_record(&self.#member)?)
-    });
-    let from_fields = mapping.mapped.iter().map(|m| {
-        let (member, ty, key) = (m.member, &m.field.ty, m.spec.key.field());
-        let record_ty = m.spec.record_type.tokens();
-        // A table-only column (a code's `used` flag) starts false.
-        let value = if m.spec.table_only {
-            quote!(&false)
-        } else {
-            quote!(&record.#key)
-        };
-        quote_spanned!(ty.span()=> #member: <#ty as #p::Column<#record_ty>>::from_record(#value))
-    });
-    let defaults = mapping.others.iter().filter_map(|field| {
-        let member = field.ident.as_ref()?;
-        Some(quote_spanned!(field.ty.span()=> #member: ::core::default::Default::default()))
-    });
-    let table = mapping
-        .table
-        .as_deref()
-        .map(|table| (spec.table)(&input, &mapping, table));
-    Ok(quote! {
-        #table
-        #[automatically_derived]
-        impl #impl_generics #trait_path for #ident #ty_generics #where_clause {
-            fn #to_method(&self) -> ::core::result::Result<#record, #rt::StorageError> {
-                ::core::result::Result::Ok(#record { #(#to_fields,)* })
-            }
-            fn #from_method(record: &#record) -> Self {
-                #ident { #(#from_fields,)* #(#defaults,)* }
-            }
-        }
-    })
+    Ok(expand::expand(spec, &input, &mapping))
 }

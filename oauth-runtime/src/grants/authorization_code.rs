@@ -205,8 +205,12 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
                 // RFC 6749 §4.1.2: a code used twice SHOULD revoke the tokens issued from it.
                 // The first redemption may still be issuing: a revoked marker in the family
                 // tells it, once its token is saved, that a replay came (see below).
-                storage.save_token(replay_marker(&code)).await?;
-                storage.revoke_family(&code.family()).await?;
+                // One marker suffices: later replays find the family revoked already.
+                let family = code.family();
+                if !storage.family_revoked(&family).await? {
+                    storage.save_token(replay_marker(&code)).await?;
+                }
+                storage.revoke_family(&family).await?;
                 return Err(OAuthError::invalid_grant(
                     "authorization code was already used",
                 ));
