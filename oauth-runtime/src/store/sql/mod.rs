@@ -28,16 +28,18 @@
 //! are generated code's, not an API.
 
 pub(crate) mod batch;
-mod rows;
-pub(crate) mod table;
-#[macro_use]
-mod storage_impl;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod store;
+pub(crate) mod table;
 
 pub use rows::{ClientRow, CodeRow, TokenRow, UserRow};
+#[doc(hidden)]
+pub use store::RowsAffected;
+pub use store::SqlStore;
 pub use table::{
     ClientTable, CodeStatements, CodeTable, CodeValue, TokenStatements, TokenTable, TokenValue,
     UserStatements, UserTable,

@@ -3,16 +3,15 @@
 use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Pool, Postgres};
+use sqlx::Postgres;
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use super::batch::Batcher;
 use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
-use super::{db_error, TableTypes};
+use super::{db_error, SqlStore};
 use crate::config::DatabaseConfig;
-use crate::store::StorageResult;
+use crate::store::{StorageError, StorageResult};
 
 /// A [`Storage`](crate::Storage) on PostgreSQL.
 ///
@@ -20,14 +19,10 @@ use crate::store::StorageResult;
 /// embedded schema's by default ([`ClientRow`], [`TokenRow`], [`CodeRow`], [`UserRow`]);
 /// `with_clients`, `with_tokens`, `with_codes` and `with_users` switch any of them to a model
 /// of the application's own table (`#[oauth(table = "…")]` on its derive).
-pub struct PostgresStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> {
-    pool: Pool<Postgres>,
-    batcher: Arc<Batcher>,
-    writer: Pool<Postgres>,
-    tables: TableTypes<C, T, A, U>,
-}
+pub type PostgresStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> =
+    SqlStore<Postgres, C, T, A, U>;
 
-impl PostgresStore {
+impl SqlStore<Postgres> {
     /// Connects to `url` (`postgres://user:pass@host/db`) and applies migrations unless
     /// `config.migrate` is off. Several instances may run them at once: sqlx takes an advisory
     /// lock.
@@ -40,7 +35,7 @@ impl PostgresStore {
             .await
             .map_err(db_error)?;
         // PostgreSQL runs concurrent writers: one pool serves both.
-        let store = PostgresStore {
+        let store = SqlStore {
             writer: pool.clone(),
             pool,
             batcher: Arc::default(),
@@ -53,8 +48,13 @@ impl PostgresStore {
     }
 }
 
-sql_store!(
-    PostgresStore,
-    Postgres,
-    sqlx::migrate!("migrations/postgres")
-);
+impl<C, T, A, U> SqlStore<Postgres, C, T, A, U> {
+    /// Applies the embedded schema migrations (the `oauth2_*` tables). Several instances may
+    /// run them at once: sqlx takes an advisory lock.
+    pub async fn migrate(&self) -> StorageResult<()> {
+        sqlx::migrate!("migrations/postgres")
+            .run(&self.writer)
+            .await
+            .map_err(|e| StorageError::from_source("migration failed", e))
+    }
+}

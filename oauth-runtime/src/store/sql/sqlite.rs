@@ -9,11 +9,10 @@ use sqlx::{Pool, Sqlite};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use super::batch::Batcher;
 use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
-use super::{db_error, TableTypes};
+use super::{db_error, SqlStore};
 use crate::config::DatabaseConfig;
-use crate::store::StorageResult;
+use crate::store::{StorageError, StorageResult};
 
 /// A [`Storage`](crate::Storage) on SQLite.
 ///
@@ -25,14 +24,10 @@ use crate::store::StorageResult;
 /// embedded schema's by default ([`ClientRow`], [`TokenRow`], [`CodeRow`], [`UserRow`]);
 /// `with_clients`, `with_tokens`, `with_codes` and `with_users` switch any of them to a model
 /// of the application's own table (`#[oauth(table = "…")]` on its derive).
-pub struct SqliteStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> {
-    pool: Pool<Sqlite>,
-    batcher: Arc<Batcher>,
-    writer: Pool<Sqlite>,
-    tables: TableTypes<C, T, A, U>,
-}
+pub type SqliteStore<C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> =
+    SqlStore<Sqlite, C, T, A, U>;
 
-impl SqliteStore {
+impl SqlStore<Sqlite> {
     /// Opens (creating if missing) the database at `url` (`sqlite://path.db`,
     /// `sqlite::memory:`), in WAL mode, and applies migrations unless `config.migrate` is off.
     pub async fn connect(url: &str, config: &DatabaseConfig) -> StorageResult<Self> {
@@ -76,7 +71,7 @@ impl SqliteStore {
                 .await
                 .map_err(db_error)?
         };
-        let store = SqliteStore {
+        let store = SqlStore {
             pool,
             writer,
             batcher: Arc::default(),
@@ -90,7 +85,15 @@ impl SqliteStore {
     }
 }
 
-sql_store!(SqliteStore, Sqlite, sqlx::migrate!("migrations/sqlite"));
+impl<C, T, A, U> SqlStore<Sqlite, C, T, A, U> {
+    /// Applies the embedded schema migrations (the `oauth2_*` tables).
+    pub async fn migrate(&self) -> StorageResult<()> {
+        sqlx::migrate!("migrations/sqlite")
+            .run(&self.writer)
+            .await
+            .map_err(|e| StorageError::from_source("migration failed", e))
+    }
+}
 
 /// Every second, a passive checkpoint from a reader connection: it never blocks the writer, and
 /// keeps the WAL short. Stops when the pool is closed.

@@ -1,0 +1,552 @@
+//! The SQL store, written once over the sqlx database (sqlx's own `Pool<DB>` is the model) and
+//! over its four tables: the statements come from the tables' [`ClientTable`](super::ClientTable),
+//! [`TokenTable`](super::TokenTable), [`CodeTable`](super::CodeTable) and
+//! [`UserTable`](super::UserTable) impls (portable `$n` parameters). [`SqliteStore`] and
+//! [`PostgresStore`] are this store on their database; only connecting and migrating differ.
+//!
+//! [`SqliteStore`]: super::SqliteStore
+//! [`PostgresStore`]: super::PostgresStore
+
+use std::sync::Arc;
+
+use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
+
+use super::batch::Batcher;
+use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
+use super::TableTypes;
+
+/// A [`Storage`](crate::Storage) on an SQL database: SQLite ([`SqliteStore`](super::SqliteStore))
+/// or PostgreSQL ([`PostgresStore`](super::PostgresStore)).
+///
+/// The type parameters after the database are its tables — clients, tokens, codes, resource
+/// owners — the embedded schema's by default ([`ClientRow`], [`TokenRow`], [`CodeRow`],
+/// [`UserRow`]); `with_clients`, `with_tokens`, `with_codes` and `with_users` switch any of
+/// them to a model of the application's own table (`#[oauth(table = "…")]` on its derive).
+pub struct SqlStore<DB: Database, C = ClientRow, T = TokenRow, A = CodeRow, U = UserRow> {
+    pub(crate) pool: Pool<DB>,
+    /// SQLite: one connection, so writers queue instead of sleeping in the busy handler;
+    /// PostgreSQL: the pool itself.
+    pub(crate) writer: Pool<DB>,
+    pub(crate) batcher: Arc<Batcher>,
+    pub(crate) tables: TableTypes<C, T, A, U>,
+}
+
+/// The number of rows a statement changed; sqlx has it on each driver's result type only.
+#[doc(hidden)]
+pub trait RowsAffected {
+    /// Rows inserted, updated or deleted.
+    fn rows_affected(&self) -> u64;
+}
+
+#[cfg(feature = "sqlite")]
+impl RowsAffected for sqlx::sqlite::SqliteQueryResult {
+    fn rows_affected(&self) -> u64 {
+        sqlx::sqlite::SqliteQueryResult::rows_affected(self)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl RowsAffected for sqlx::postgres::PgQueryResult {
+    fn rows_affected(&self) -> u64 {
+        sqlx::postgres::PgQueryResult::rows_affected(self)
+    }
+}
+
+impl<DB: Database, C, T, A, U> Clone for SqlStore<DB, C, T, A, U> {
+    fn clone(&self) -> Self {
+        SqlStore {
+            pool: self.pool.clone(),
+            writer: self.writer.clone(),
+            batcher: self.batcher.clone(),
+            tables: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<DB: Database, C, T, A, U> std::fmt::Debug for SqlStore<DB, C, T, A, U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(std::any::type_name::<Self>())
+            .field("pool", &self.pool)
+            .field("clients", &std::any::type_name::<C>())
+            .field("tokens", &std::any::type_name::<T>())
+            .field("codes", &std::any::type_name::<A>())
+            .field("users", &std::any::type_name::<U>())
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait::async_trait]
+impl<DB, C, T, A, U> crate::store::Storage for SqlStore<DB, C, T, A, U>
+where
+    DB: Database,
+    DB::QueryResult: RowsAffected,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    C: crate::store::sql::ClientTable<DB>,
+    T: crate::store::sql::TokenTable<DB>,
+    A: crate::store::sql::CodeTable<DB>,
+    U: crate::store::sql::UserTable<DB>,
+{
+    async fn find_client(
+        &self,
+        client_id: &str,
+    ) -> crate::store::StorageResult<Option<std::sync::Arc<dyn crate::OAuth2Client>>> {
+        let db = crate::store::sql::db_error;
+        let mut args = <DB as sqlx::Database>::Arguments::default();
+        C::bind_client_id(client_id, &mut args).map_err(crate::store::sql::encode_error)?;
+        let row = sqlx::query_with(C::FIND, args)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let client = row.map(|row| C::from_row(&row)).transpose().map_err(db)?;
+        Ok(client.map(|c| std::sync::Arc::new(c) as std::sync::Arc<dyn crate::OAuth2Client>))
+    }
+
+    async fn save_authorization_code(
+        &self,
+        code: crate::AuthorizationCode,
+    ) -> crate::store::StorageResult<()> {
+        let mut query = sqlx::QueryBuilder::<DB>::new(A::STATEMENTS.insert);
+        query.push_values([A::from_code(&code)], |values, row| row.push_row(values));
+        query
+            .build()
+            .execute(self.writer())
+            .await
+            .map_err(crate::store::sql::db_error)?;
+        Ok(())
+    }
+
+    async fn consume_authorization_code(
+        &self,
+        code_hash: &crate::secret::SecretHash,
+        client_id: &str,
+    ) -> crate::store::StorageResult<crate::store::CodeRedemption> {
+        use crate::store::sql::CodeValue::{ClientId, CodeHash, Used};
+        let db = crate::store::sql::db_error;
+        let statements = A::STATEMENTS;
+        // One statement: of concurrent redemptions exactly one matches `used = false`;
+        // a code of another client is left as it is (RFC 6749 §4.1.3).
+        let args = crate::store::sql::table::arguments::<DB, _>(
+            &[
+                Used(true),
+                CodeHash(code_hash),
+                Used(false),
+                ClientId(client_id),
+            ],
+            A::bind,
+        )?;
+        let redeemed = sqlx::query_with(statements.redeem, args)
+            .fetch_optional(self.writer())
+            .await
+            .map_err(db)?;
+        if let Some(row) = redeemed {
+            let code = A::from_row(&row).map_err(db)?.to_code()?;
+            return Ok(crate::store::CodeRedemption::Redeemed(code));
+        }
+        let args = crate::store::sql::table::arguments::<DB, _>(&[CodeHash(code_hash)], A::bind)?;
+        let used = sqlx::query_with(statements.find, args)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let code = match used {
+            Some(row) => A::from_row(&row).map_err(db)?.to_code()?,
+            None => return Ok(crate::store::CodeRedemption::Unknown),
+        };
+        Ok(if code.client_id == client_id {
+            crate::store::CodeRedemption::AlreadyUsed(code)
+        } else {
+            crate::store::CodeRedemption::Unknown
+        })
+    }
+
+    async fn save_token(&self, token: crate::Token) -> crate::store::StorageResult<()> {
+        // Group commit: concurrent issuances share one transaction.
+        let writer = self.writer().clone();
+        self.batcher
+            .submit(token, move |receiver| {
+                let writer = writer.clone();
+                tokio::spawn(crate::store::sql::batch::run(receiver, move |tokens| {
+                    let writer = writer.clone();
+                    async move {
+                        Self::insert_tokens(&writer, &tokens)
+                            .await
+                            .map_err(|e| e.to_string())
+                    }
+                }));
+            })
+            .await
+    }
+
+    async fn find_access_token(
+        &self,
+        hash: &crate::secret::SecretHash,
+    ) -> crate::store::StorageResult<Option<crate::Token>> {
+        use crate::store::sql::TokenValue::AccessTokenHash;
+        self.find_token(T::STATEMENTS.find_by_access, AccessTokenHash(hash))
+            .await
+    }
+
+    async fn find_refresh_token(
+        &self,
+        hash: &crate::secret::SecretHash,
+    ) -> crate::store::StorageResult<Option<crate::Token>> {
+        use crate::store::sql::TokenValue::RefreshTokenHash;
+        self.find_token(T::STATEMENTS.find_by_refresh, RefreshTokenHash(hash))
+            .await
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old: &crate::secret::SecretHash,
+        new: crate::Token,
+    ) -> crate::store::StorageResult<crate::store::Rotation> {
+        use crate::store::sql::TokenValue::{
+            AccessTokenRevoked, RefreshTokenHash, RefreshTokenRevoked,
+        };
+        let db = crate::store::sql::db_error;
+        let statements = T::STATEMENTS;
+        let mut tx = self.writer().begin().await.map_err(db)?;
+        // The first statement writes, so it takes the lock: concurrent rotations of one
+        // refresh token serialise here and only the first finds it unrevoked.
+        let args = crate::store::sql::table::arguments::<DB, _>(
+            &[
+                RefreshTokenRevoked(true),
+                AccessTokenRevoked(true),
+                RefreshTokenHash(old),
+                RefreshTokenRevoked(false),
+            ],
+            T::bind,
+        )?;
+        let claimed = sqlx::query_with(statements.claim_refresh, args)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        if claimed.rows_affected() > 0 {
+            Self::insert_tokens(&mut *tx, std::slice::from_ref(&new)).await?;
+            tx.commit().await.map_err(db)?;
+            return Ok(crate::store::Rotation::Rotated);
+        }
+        // Revoked already (a replay) or unknown: revoke the family it belongs to, if any.
+        let args = crate::store::sql::table::arguments::<DB, _>(
+            &[
+                AccessTokenRevoked(true),
+                RefreshTokenRevoked(true),
+                RefreshTokenHash(old),
+            ],
+            T::bind,
+        )?;
+        let revoked = sqlx::query_with(statements.revoke_family_of_refresh, args)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(if revoked.rows_affected() > 0 {
+            crate::store::Rotation::Reused
+        } else {
+            crate::store::Rotation::Unknown
+        })
+    }
+
+    async fn revoke_access_token(
+        &self,
+        hash: &crate::secret::SecretHash,
+    ) -> crate::store::StorageResult<()> {
+        use crate::store::sql::TokenValue::{AccessTokenHash, AccessTokenRevoked};
+        let args = crate::store::sql::table::arguments::<DB, _>(
+            &[AccessTokenRevoked(true), AccessTokenHash(hash)],
+            T::bind,
+        )?;
+        sqlx::query_with(T::STATEMENTS.revoke_access, args)
+            .execute(self.writer())
+            .await
+            .map_err(crate::store::sql::db_error)?;
+        Ok(())
+    }
+
+    async fn revoke_family(&self, family: &str) -> crate::store::StorageResult<()> {
+        use crate::store::sql::TokenValue::{AccessTokenRevoked, Family, RefreshTokenRevoked};
+        let args = crate::store::sql::table::arguments::<DB, _>(
+            &[
+                AccessTokenRevoked(true),
+                RefreshTokenRevoked(true),
+                Family(family),
+            ],
+            T::bind,
+        )?;
+        sqlx::query_with(T::STATEMENTS.revoke_family, args)
+            .execute(self.writer())
+            .await
+            .map_err(crate::store::sql::db_error)?;
+        Ok(())
+    }
+
+    async fn family_revoked(&self, family: &str) -> crate::store::StorageResult<bool> {
+        use crate::store::sql::TokenValue::{AccessTokenRevoked, Family};
+        let args = crate::store::sql::table::arguments::<DB, _>(
+            &[Family(family), AccessTokenRevoked(true)],
+            T::bind,
+        )?;
+        let found = sqlx::query_with(T::STATEMENTS.family_revoked, args)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(crate::store::sql::db_error)?;
+        Ok(found.is_some())
+    }
+
+    async fn authenticate_user(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> crate::store::StorageResult<Option<crate::ResourceOwner>> {
+        let db = crate::store::sql::db_error;
+        let mut args = <DB as sqlx::Database>::Arguments::default();
+        U::bind_username(username, &mut args).map_err(crate::store::sql::encode_error)?;
+        let row = sqlx::query_with(U::STATEMENTS.find_by_username, args)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let user = row.map(|row| U::from_row(&row)).transpose().map_err(db)?;
+        // An owner without a password hash is verified like an unknown one: same time.
+        let found = user.and_then(|user| {
+            let hash = user.password_hash()?.to_owned();
+            Some((user.resource_owner(), hash))
+        });
+        crate::password::verify_user(found, password).await
+    }
+
+    async fn find_user(
+        &self,
+        user_id: &str,
+    ) -> crate::store::StorageResult<Option<crate::ResourceOwner>> {
+        let db = crate::store::sql::db_error;
+        let mut args = <DB as sqlx::Database>::Arguments::default();
+        if !U::bind_id(user_id, &mut args).map_err(crate::store::sql::encode_error)? {
+            return Ok(None);
+        }
+        let row = sqlx::query_with(U::STATEMENTS.find_by_id, args)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let user = row.map(|row| U::from_row(&row)).transpose().map_err(db)?;
+        Ok(user.map(|user| user.resource_owner()))
+    }
+
+    async fn purge_expired(&self, now: u64) -> crate::store::StorageResult<u64> {
+        use crate::store::sql::CodeValue::ExpiresAt;
+        use crate::store::sql::TokenValue::{IssuedAt, RefreshTokenExpiresAt};
+        let db = crate::store::sql::db_error;
+        // Used codes stay a day past expiry, so a late replay still revokes its tokens.
+        let retention = now.saturating_sub(crate::store::CODE_RETENTION.unsigned_abs());
+        let args = crate::store::sql::table::arguments::<DB, _>(&[ExpiresAt(retention)], A::bind)?;
+        let codes = sqlx::query_with(A::STATEMENTS.purge, args)
+            .execute(self.writer())
+            .await
+            .map_err(db)?;
+        // A token row goes when its access token has expired and its refresh token
+        // (kept for reuse detection even when rotated) has expired too.
+        let args = crate::store::sql::table::arguments::<DB, _>(
+            &[IssuedAt(now), RefreshTokenExpiresAt(now)],
+            T::bind,
+        )?;
+        let tokens = sqlx::query_with(T::STATEMENTS.purge, args)
+            .execute(self.writer())
+            .await
+            .map_err(db)?;
+        Ok(codes.rows_affected() + tokens.rows_affected())
+    }
+}
+
+impl<DB, C, T, A, U> SqlStore<DB, C, T, A, U>
+where
+    DB: Database,
+    DB::QueryResult: RowsAffected,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    T: crate::store::sql::TokenTable<DB>,
+{
+    async fn find_token(
+        &self,
+        sql: &'static str,
+        value: crate::store::sql::TokenValue<'_>,
+    ) -> crate::store::StorageResult<Option<crate::Token>> {
+        let db = crate::store::sql::db_error;
+        let args = crate::store::sql::table::arguments::<DB, _>(&[value], T::bind)?;
+        let row = sqlx::query_with(sql, args)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|row| T::from_row(&row).map_err(db)?.to_token())
+            .transpose()
+    }
+
+    /// Inserts tokens with one multi-row statement: atomic, one round trip.
+    async fn insert_tokens<'e, E>(
+        executor: E,
+        tokens: &[crate::Token],
+    ) -> crate::store::StorageResult<()>
+    where
+        E: sqlx::Executor<'e, Database = DB>,
+    {
+        let mut query = sqlx::QueryBuilder::<DB>::new(T::STATEMENTS.insert);
+        query.push_values(tokens, |values, token| {
+            T::from_token(token).push_row(values)
+        });
+        query
+            .build()
+            .execute(executor)
+            .await
+            .map_err(crate::store::sql::db_error)?;
+        Ok(())
+    }
+}
+
+impl<DB: Database> SqlStore<DB> {
+    /// Wraps a pool the application already has (migrations are not applied; call
+    /// [`migrate`](Self::migrate)). Writes share the pool.
+    pub fn from_pool(pool: sqlx::Pool<DB>) -> Self {
+        SqlStore {
+            writer: pool.clone(),
+            pool,
+            batcher: std::sync::Arc::default(),
+            tables: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<DB: Database, C, T, A, U> SqlStore<DB, C, T, A, U> {
+    /// The same store with clients read from `C`'s own table: a model deriving
+    /// `OAuth2Client` with `#[oauth(table = "…")]`.
+    pub fn with_clients<C2>(self) -> SqlStore<DB, C2, T, A, U> {
+        let batcher = self.batcher.clone();
+        self.retype(batcher)
+    }
+
+    /// The same store with tokens kept in `T`'s own table: a model deriving
+    /// `OAuth2Token` with `#[oauth(table = "…")]`.
+    pub fn with_tokens<T2>(self) -> SqlStore<DB, C, T2, A, U> {
+        // The token writer task belongs to the old table: start a new one.
+        self.retype(std::sync::Arc::default())
+    }
+
+    /// The same store with authorization codes kept in `A`'s own table: a model
+    /// deriving `OAuth2AuthorizationCode` with `#[oauth(table = "…")]`.
+    pub fn with_codes<A2>(self) -> SqlStore<DB, C, T, A2, U> {
+        let batcher = self.batcher.clone();
+        self.retype(batcher)
+    }
+
+    /// The same store with resource owners found and authenticated in `U`'s own table:
+    /// a model deriving `OAuth2User` with `#[oauth(table = "…")]`.
+    pub fn with_users<U2>(self) -> SqlStore<DB, C, T, A, U2> {
+        let batcher = self.batcher.clone();
+        self.retype(batcher)
+    }
+
+    /// The same pools as a store of other tables, with `batcher` as its token writer.
+    fn retype<C2, T2, A2, U2>(
+        self,
+        batcher: std::sync::Arc<crate::store::sql::batch::Batcher>,
+    ) -> SqlStore<DB, C2, T2, A2, U2> {
+        SqlStore {
+            pool: self.pool,
+            writer: self.writer,
+            batcher,
+            tables: std::marker::PhantomData,
+        }
+    }
+
+    /// The pool writes go through.
+    fn writer(&self) -> &sqlx::Pool<DB> {
+        &self.writer
+    }
+
+    /// The pool, to share with the application.
+    pub fn pool(&self) -> &sqlx::Pool<DB> {
+        &self.pool
+    }
+}
+
+impl<DB, C, T, A> SqlStore<DB, C, T, A, crate::store::sql::UserRow>
+where
+    DB: Database,
+    DB::QueryResult: RowsAffected,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+{
+    /// Registers a resource owner in the embedded `oauth2_users` table with an Argon2id
+    /// password hash; the id is generated. A store reading owners from the
+    /// application's own table leaves registration to the application.
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> crate::store::StorageResult<crate::ResourceOwner> {
+        let owner = crate::ResourceOwner::new(crate::secret::generate_token(22), username);
+        let password = password.to_owned();
+        let hash = crate::password::hash_password_async(&password).await?;
+        sqlx::query(
+            "INSERT INTO oauth2_users (id, username, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&owner.id)
+        .bind(&owner.username)
+        .bind(hash)
+        .bind(i64::try_from(crate::model::now()).unwrap_or(i64::MAX))
+        .execute(self.writer())
+        .await
+        .map_err(crate::store::sql::db_error)?;
+        Ok(owner)
+    }
+}
+
+impl<DB, T, A, U> SqlStore<DB, crate::store::sql::ClientRow, T, A, U>
+where
+    DB: Database,
+    DB::QueryResult: RowsAffected,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+{
+    /// Registers a client in the embedded `oauth2_clients` table (its secret stored as
+    /// the digest it already is). A store reading clients from the application's own
+    /// table leaves registration to the application.
+    pub async fn create_client(&self, client: &crate::Client) -> crate::store::StorageResult<()> {
+        let json = |list: Vec<String>| serde_json::Value::from(list).to_string();
+        sqlx::query(
+            "INSERT INTO oauth2_clients (client_id, secret_hash, client_name, redirect_uris, \
+             grant_types, response_types, scope, token_endpoint_auth_method, created_at, \
+             resource_server) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&client.client_id)
+        .bind(client.secret_hash.map(|h| h.to_hex()))
+        .bind(&client.client_name)
+        .bind(json(client.redirect_uris.clone()))
+        .bind(json(
+            client
+                .grant_types
+                .iter()
+                .map(|g| g.as_str().to_owned())
+                .collect(),
+        ))
+        .bind(json(
+            client
+                .response_types
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect(),
+        ))
+        .bind(client.scope.to_string())
+        .bind(client.token_endpoint_auth_method.as_str().to_owned())
+        .bind(i64::try_from(crate::model::now()).unwrap_or(i64::MAX))
+        .bind(client.resource_server)
+        .execute(self.writer())
+        .await
+        .map_err(crate::store::sql::db_error)?;
+        Ok(())
+    }
+}
