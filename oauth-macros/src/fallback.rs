@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::DeriveInput;
 
-use crate::paths::runtime;
+use crate::paths::Paths;
 
 /// `impl <trait_path> for <input> { <items> }`, with the input's generics.
 fn stub(input: &DeriveInput, trait_path: TokenStream, items: TokenStream) -> TokenStream {
@@ -23,18 +23,25 @@ fn stub(input: &DeriveInput, trait_path: TokenStream, items: TokenStream) -> Tok
 
 /// `OAuth2Client`.
 pub(crate) fn client(input: &DeriveInput) -> TokenStream {
-    let rt = runtime();
+    let Paths {
+        auth_method_type,
+        grant_type_type,
+        oauth2_client,
+        response_type_type,
+        scope_type,
+        ..
+    } = Paths::get();
     stub(
         input,
-        quote!(#rt::OAuth2Client),
+        quote!(#oauth2_client),
         quote! {
             fn client_id(&self) -> &str { ::core::unimplemented!() }
             fn redirect_uris(&self) -> ::std::vec::Vec<::std::string::String> { ::core::unimplemented!() }
-            fn scope(&self) -> #rt::Scope { ::core::unimplemented!() }
+            fn scope(&self) -> #scope_type { ::core::unimplemented!() }
             fn check_client_secret(&self, secret: &str) -> bool { ::core::unimplemented!() }
-            fn token_endpoint_auth_method(&self) -> #rt::AuthMethod { ::core::unimplemented!() }
-            fn check_response_type(&self, response_type: #rt::ResponseType) -> bool { ::core::unimplemented!() }
-            fn check_grant_type(&self, grant_type: &#rt::GrantType) -> bool { ::core::unimplemented!() }
+            fn token_endpoint_auth_method(&self) -> #auth_method_type { ::core::unimplemented!() }
+            fn check_response_type(&self, response_type: #response_type_type) -> bool { ::core::unimplemented!() }
+            fn check_grant_type(&self, grant_type: &#grant_type_type) -> bool { ::core::unimplemented!() }
         },
     )
 }
@@ -49,12 +56,12 @@ pub(crate) fn record(
         TokenStream,
     ),
 ) -> TokenStream {
-    let rt = runtime();
+    let Paths { storage_error, .. } = Paths::get();
     stub(
         input,
         trait_path,
         quote! {
-            fn #to_method(&self) -> ::core::result::Result<#record, #rt::StorageError> { ::core::unimplemented!() }
+            fn #to_method(&self) -> ::core::result::Result<#record, #storage_error> { ::core::unimplemented!() }
             fn #from_method(_: &#record) -> Self { ::core::unimplemented!() }
         },
     )
@@ -62,12 +69,16 @@ pub(crate) fn record(
 
 /// `OAuth2User`.
 pub(crate) fn user(input: &DeriveInput) -> TokenStream {
-    let rt = runtime();
+    let Paths {
+        oauth2_user,
+        resource_owner,
+        ..
+    } = Paths::get();
     stub(
         input,
-        quote!(#rt::OAuth2User),
+        quote!(#oauth2_user),
         quote! {
-            fn resource_owner(&self) -> #rt::ResourceOwner { ::core::unimplemented!() }
+            fn resource_owner(&self) -> #resource_owner { ::core::unimplemented!() }
             fn password_hash(&self) -> ::core::option::Option<&str> { ::core::unimplemented!() }
         },
     )

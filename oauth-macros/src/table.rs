@@ -13,7 +13,7 @@ use syn::spanned::Spanned;
 use syn::{parse_quote, parse_quote_spanned, DeriveInput, Generics};
 
 use crate::attr::Mapping;
-use crate::paths::{private, sql, RecordType};
+use crate::paths::{sql, Paths, RecordType};
 use crate::symbol::Key;
 
 /// `c1, c2, …`: the mapped columns, in field order (the order `from_row` reads them in).
@@ -30,21 +30,28 @@ fn column<'m>(mapping: &'m Mapping<'_>, key: Key) -> &'m str {
 /// The struct's generics with the database parameter `__DB` added, and the where clause with
 /// what the mapped fields' types must support.
 fn generics(input: &DeriveInput, mapping: &Mapping<'_>) -> Generics {
-    let p = private();
+    let Paths {
+        column_index,
+        sqlx_database,
+        sqlx_decode,
+        sqlx_encode,
+        sqlx_type,
+        ..
+    } = Paths::get();
     let mut generics = input.generics.clone();
-    generics.params.push(parse_quote!(__DB: #p::sqlx::Database));
+    generics.params.push(parse_quote!(__DB: #sqlx_database));
     let where_clause = generics.make_where_clause();
     where_clause
         .predicates
-        .push(parse_quote!(usize: #p::sqlx::ColumnIndex<<__DB as #p::sqlx::Database>::Row>));
+        .push(parse_quote!(usize: #column_index<<__DB as #sqlx_database>::Row>));
     for m in &mapping.mapped {
         let ty = &m.field.ty;
         where_clause
             .predicates
             .push(parse_quote_spanned! {ty.span()=>
-                #ty: for<'__q> #p::sqlx::Encode<'__q, __DB>
-                    + for<'__r> #p::sqlx::Decode<'__r, __DB>
-                    + #p::sqlx::Type<__DB>
+                #ty: for<'__q> #sqlx_encode<'__q, __DB>
+                    + for<'__r> #sqlx_decode<'__r, __DB>
+                    + #sqlx_type<__DB>
             });
     }
     generics
@@ -52,11 +59,16 @@ fn generics(input: &DeriveInput, mapping: &Mapping<'_>) -> Generics {
 
 /// `fn from_row`: each mapped field from its column, by position; the others `Default`.
 fn from_row(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream {
-    let p = private();
+    let Paths {
+        sqlx_database,
+        sqlx_error,
+        sqlx_row,
+        ..
+    } = Paths::get();
     let ident = &input.ident;
     let mapped = mapping.mapped.iter().enumerate().map(|(index, m)| {
         let (member, ty) = (m.member, &m.field.ty);
-        quote_spanned!(ty.span()=> #member: #p::sqlx::Row::try_get::<#ty, usize>(row, #index)?)
+        quote_spanned!(ty.span()=> #member: #sqlx_row::try_get::<#ty, usize>(row, #index)?)
     });
     let others = mapping.others.iter().filter_map(|field| {
         let member = field.ident.as_ref()?;
@@ -64,8 +76,8 @@ fn from_row(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream {
     });
     quote! {
         fn from_row(
-            row: &<__DB as #p::sqlx::Database>::Row,
-        ) -> ::core::result::Result<Self, #p::sqlx::Error> {
+            row: &<__DB as #sqlx_database>::Row,
+        ) -> ::core::result::Result<Self, #sqlx_error> {
             ::core::result::Result::Ok(#ident { #(#mapped,)* #(#others,)* })
         }
     }
@@ -73,13 +85,13 @@ fn from_row(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream {
 
 /// `fn push_row`: the mapped fields, in column order.
 fn push_row(mapping: &Mapping<'_>) -> TokenStream {
-    let p = private();
+    let Paths { separated, .. } = Paths::get();
     let pushes = mapping.mapped.iter().map(|m| {
         let member = m.member;
         quote_spanned!(m.field.ty.span()=> values.push_bind(self.#member);)
     });
     quote! {
-        fn push_row(self, mut values: #p::sqlx::query_builder::Separated<'_, __DB, &'static str>) {
+        fn push_row(self, mut values: #separated<'_, __DB, &'static str>) {
             #(#pushes)*
         }
     }
@@ -102,16 +114,20 @@ impl Bind {
     /// `Variant(value) => add(<FieldType as Column<Record>>::from_record(expr))`, spanned at
     /// the field's type.
     fn arm(&self, mapping: &Mapping<'_>, value_enum: &TokenStream) -> TokenStream {
-        let p = private();
+        let Paths {
+            column,
+            sqlx_arguments,
+            ..
+        } = Paths::get();
         let Some(m) = mapping.get(self.key) else {
             return TokenStream::new();
         };
         let (ty, record, value) = (&m.field.ty, self.record.tokens(), &self.value);
         let variant = self.key.variant();
         quote_spanned! {ty.span()=>
-            #value_enum::#variant(value) => #p::sqlx::Arguments::add(
+            #value_enum::#variant(value) => #sqlx_arguments::add(
                 args,
-                <#ty as #p::Column<#record>>::from_record(#value),
+                <#ty as #column<#record>>::from_record(#value),
             ),
         }
     }
@@ -148,7 +164,11 @@ fn record_table(
     value_enum: TokenStream,
     binds: &[Bind],
 ) -> TokenStream {
-    let p = private();
+    let Paths {
+        box_dyn_error,
+        sqlx_database,
+        ..
+    } = Paths::get();
     let arms = binds.iter().map(|bind| bind.arm(mapping, &value_enum));
     let push_row = push_row(mapping);
     let body = quote! {
@@ -158,8 +178,8 @@ fn record_table(
 
         fn bind(
             value: #value_enum<'_>,
-            args: &mut <__DB as #p::sqlx::Database>::Arguments,
-        ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
+            args: &mut <__DB as #sqlx_database>::Arguments,
+        ) -> ::core::result::Result<(), #box_dyn_error> {
             match value {
                 #(#arms)*
             }
@@ -170,7 +190,13 @@ fn record_table(
 
 /// The `ClientTable` impl.
 pub(crate) fn client(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
-    let (p, sql) = (private(), sql());
+    let Paths {
+        box_dyn_error,
+        sqlx_arguments,
+        sqlx_database,
+        ..
+    } = Paths::get();
+    let sql = sql();
     let find = format!(
         "SELECT {} FROM {table} WHERE {} = $1",
         columns(mapping),
@@ -182,9 +208,9 @@ pub(crate) fn client(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) ->
 
         fn bind_client_id(
             client_id: &str,
-            args: &mut <__DB as #p::sqlx::Database>::Arguments,
-        ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
-            #p::sqlx::Arguments::add(args, <#id_ty as ::core::convert::From<&str>>::from(client_id))
+            args: &mut <__DB as #sqlx_database>::Arguments,
+        ) -> ::core::result::Result<(), #box_dyn_error> {
+            #sqlx_arguments::add(args, <#id_ty as ::core::convert::From<&str>>::from(client_id))
         }
     };
     table_impl(input, mapping, quote!(#sql::ClientTable), body)
@@ -223,8 +249,9 @@ pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> 
         "DELETE FROM {table} WHERE {issued} + {lifetime} < $1 \
          AND ({refresh} IS NULL OR {rexp} < $2)"
     );
+    let statements_type = quote!(#sql::TokenStatements);
     let statements = quote! {
-        #sql::TokenStatements = #sql::TokenStatements {
+        #statements_type = #statements_type {
             insert: #insert,
             find_by_access: #find_by_access,
             find_by_refresh: #find_by_refresh,
@@ -286,8 +313,9 @@ pub(crate) fn code(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
     );
     let find = format!("SELECT {cols} FROM {table} WHERE {hash} = $1");
     let purge = format!("DELETE FROM {table} WHERE {expires} < $1");
+    let statements_type = quote!(#sql::CodeStatements);
     let statements = quote! {
-        #sql::CodeStatements = #sql::CodeStatements {
+        #statements_type = #statements_type {
             insert: #insert,
             redeem: #redeem,
             find: #find,
@@ -316,7 +344,15 @@ pub(crate) fn code(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
 
 /// The `UserTable` impl.
 pub(crate) fn user(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> TokenStream {
-    let (sql, p) = (sql(), private());
+    let Paths {
+        box_dyn_error,
+        id_column,
+        sqlx_arguments,
+        sqlx_database,
+        ..
+    } = Paths::get();
+    let sql = sql();
+    let statements_type = quote!(#sql::UserStatements);
     let cols = columns(mapping);
     let find_by_username = format!(
         "SELECT {cols} FROM {table} WHERE {} = $1",
@@ -329,25 +365,25 @@ pub(crate) fn user(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
     let username_ty = mapping.get(Key::Username).map(|m| &m.field.ty);
     let id_ty = mapping.get(Key::Id).map(|m| &m.field.ty);
     let body = quote! {
-        const STATEMENTS: #sql::UserStatements = #sql::UserStatements {
+        const STATEMENTS: #statements_type = #statements_type {
             find_by_username: #find_by_username,
             find_by_id: #find_by_id,
         };
 
         fn bind_username(
             username: &str,
-            args: &mut <__DB as #p::sqlx::Database>::Arguments,
-        ) -> ::core::result::Result<(), #p::sqlx::error::BoxDynError> {
-            #p::sqlx::Arguments::add(args, <#username_ty as ::core::convert::From<&str>>::from(username))
+            args: &mut <__DB as #sqlx_database>::Arguments,
+        ) -> ::core::result::Result<(), #box_dyn_error> {
+            #sqlx_arguments::add(args, <#username_ty as ::core::convert::From<&str>>::from(username))
         }
 
         fn bind_id(
             id: &str,
-            args: &mut <__DB as #p::sqlx::Database>::Arguments,
-        ) -> ::core::result::Result<bool, #p::sqlx::error::BoxDynError> {
-            match <#id_ty as #p::IdColumn>::from_id(id) {
+            args: &mut <__DB as #sqlx_database>::Arguments,
+        ) -> ::core::result::Result<bool, #box_dyn_error> {
+            match <#id_ty as #id_column>::from_id(id) {
                 ::core::option::Option::Some(id) => {
-                    #p::sqlx::Arguments::add(args, id)?;
+                    #sqlx_arguments::add(args, id)?;
                     ::core::result::Result::Ok(true)
                 }
                 ::core::option::Option::None => ::core::result::Result::Ok(false),

@@ -64,13 +64,13 @@ fn canonical(address: IpAddr) -> IpAddr {
 
 /// The forwarding headers of a request, each as all its values in order.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Forwarding<'a> {
+pub(crate) struct Forwarding<'a> {
     /// `Forwarded` (RFC 7239) values.
-    pub forwarded: &'a [&'a str],
+    pub(crate) forwarded: &'a [&'a str],
     /// `X-Forwarded-For` values.
-    pub x_forwarded_for: &'a [&'a str],
+    pub(crate) x_forwarded_for: &'a [&'a str],
     /// `X-Real-IP` values.
-    pub x_real_ip: &'a [&'a str],
+    pub(crate) x_real_ip: &'a [&'a str],
 }
 
 /// The client address of a request that arrived from `peer`.
@@ -80,7 +80,7 @@ pub struct Forwarding<'a> {
 /// `Forwarded`, `X-Forwarded-For` and `X-Real-IP` is read right to left, and the first address
 /// that is not a trusted proxy is the client; an entry that is not an address (`unknown`, an
 /// obfuscated node) ends the walk at the last verified hop.
-pub fn resolve(
+pub(crate) fn resolve(
     peer: Option<IpAddr>,
     headers: Forwarding<'_>,
     trusted: &[TrustedProxy],

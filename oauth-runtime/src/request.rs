@@ -23,6 +23,9 @@ pub const MAX_PARAM_LEN: usize = 4096;
 /// endpoint takes more than about fifteen, so this bounds the work a request can cause.
 pub const MAX_PARAMS: usize = 64;
 
+/// Parameters checked for duplicates by a scan before a hash set takes over.
+const SCAN_LIMIT: usize = 8;
+
 /// The longest query string accepted, in bytes; longer is `invalid_request` (bodies are
 /// bounded by `max_body_size`).
 pub const MAX_QUERY_LEN: usize = 16 * 1024;
@@ -44,7 +47,8 @@ impl Params {
     /// The work is linear in the input: duplicates are found through a hash set.
     pub fn parse(input: &[u8]) -> Result<Params, OAuthError> {
         let mut params: Vec<(String, String)> = Vec::new();
-        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // Duplicates: a scan of the few parameters most requests have, a hash set beyond.
+        let mut seen: Option<std::collections::HashSet<String>> = None;
         for (count, pair) in input
             .split(|&b| b == b'&')
             .filter(|p| !p.is_empty())
@@ -68,7 +72,18 @@ impl Params {
             if value.is_empty() {
                 continue;
             }
-            if !seen.insert(name.clone()) {
+            let duplicate = match &mut seen {
+                Some(seen) => !seen.insert(name.clone()),
+                None if params.len() < SCAN_LIMIT => params.iter().any(|(n, _)| *n == name),
+                None => {
+                    let mut set: std::collections::HashSet<String> =
+                        params.iter().map(|(n, _)| n.clone()).collect();
+                    let duplicate = !set.insert(name.clone());
+                    seen = Some(set);
+                    duplicate
+                }
+            };
+            if duplicate {
                 return Err(OAuthError::invalid_request(format!(
                     "parameter `{}` is included more than once",
                     printable(&name)
@@ -438,6 +453,24 @@ mod tests {
         );
         let fits = format!("state={}", "a".repeat(MAX_PARAM_LEN));
         assert!(Params::parse(fits.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn duplicates_are_found_on_both_sides_of_the_scan_limit() {
+        let names: Vec<String> = (0..20).map(|i| format!("p{i}=1")).collect();
+        for (first, second) in [(1, 3), (2, 15), (12, 19)] {
+            let mut pairs = names.clone();
+            pairs[second] = format!("p{first}=2");
+            let e = Params::parse(pairs.join("&").as_bytes()).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidRequest, "{first} {second}");
+        }
+        assert_eq!(
+            Params::parse(names.join("&").as_bytes())
+                .unwrap()
+                .iter()
+                .count(),
+            20
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -147,6 +148,8 @@ pub struct Throttle {
     table: Mutex<Table>,
     /// Signalled whenever an attempt ends, for attempts waiting for a place.
     ended: tokio::sync::Notify,
+    /// Attempts waiting for a place (the common case, none, skips the signal).
+    waiting: AtomicUsize,
 }
 
 /// Why an attempt may not start now.
@@ -183,7 +186,7 @@ fn account_key(kind: Credential, name: &str) -> AccountKey {
 
 /// The address as counted: IPv4 as is, IPv6 per /64 (one host usually has a whole /64, so
 /// counting single IPv6 addresses would let it rotate through 2^64 of them).
-pub fn address_key(address: IpAddr) -> IpAddr {
+pub(crate) fn address_key(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -210,6 +213,7 @@ impl Throttle {
                 last_sweep: Instant::now(),
             }),
             ended: tokio::sync::Notify::new(),
+            waiting: AtomicUsize::new(0),
         }
     }
 
@@ -262,20 +266,10 @@ impl Throttle {
             address.map(Key::Address),
             Key::Account(account),
         );
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(self.config.max_wait);
-        let start = loop {
-            let ended = self.ended.notified();
-            tokio::pin!(ended);
-            ended.as_mut().enable();
-            match self.reserve(keys) {
-                Ok(start) => break start,
-                Err(Busy::Refused(error)) => return Err(error),
-                Err(Busy::Full) => {
-                    if tokio::time::timeout_at(deadline, ended).await.is_err() {
-                        return Err(refused(Duration::from_secs(1)));
-                    }
-                }
-            }
+        let start = match self.reserve(keys) {
+            Ok(start) => start,
+            Err(Busy::Refused(error)) => return Err(error),
+            Err(Busy::Full) => self.wait_for_place(keys).await?,
         };
         let attempt = Attempt {
             throttle: self,
@@ -286,6 +280,40 @@ impl Throttle {
             tokio::time::sleep_until(start.into()).await;
         }
         Ok(attempt)
+    }
+
+    /// The slow path of [`begin`](Self::begin): the pair's places are all taken by attempts in
+    /// flight, so wait for one to end (at most `max_wait`) and try again.
+    async fn wait_for_place(
+        &self,
+        keys: (Key, Option<Key>, Key),
+    ) -> Result<Option<Instant>, OAuthError> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(self.config.max_wait);
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let result = loop {
+            // Registered before looking again, so an end between the two is not missed.
+            let ended = self.ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            match self.reserve(keys) {
+                Ok(start) => break Ok(start),
+                Err(Busy::Refused(error)) => break Err(error),
+                Err(Busy::Full) => {
+                    if tokio::time::timeout_at(deadline, ended).await.is_err() {
+                        break Err(refused(Duration::from_secs(1)));
+                    }
+                }
+            }
+        };
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        result
+    }
+
+    /// Wakes attempts waiting for a place, if any.
+    fn wake_waiters(&self) {
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.ended.notify_waiters();
+        }
     }
 
     /// The atomic part of [`begin`](Self::begin): checks the pair, takes a place in it, and
@@ -370,7 +398,7 @@ impl Throttle {
 
     fn record(&self, keys: (Key, Option<Key>, Key), failed: bool) {
         self.record_locked(keys, failed);
-        self.ended.notify_waiters();
+        self.wake_waiters();
     }
 
     fn record_locked(&self, keys: (Key, Option<Key>, Key), failed: bool) {
@@ -430,7 +458,7 @@ impl Drop for Attempt<'_> {
             if let Some(entry) = self.throttle.lock().entries.get_mut(&pair) {
                 entry.pending = entry.pending.saturating_sub(1);
             }
-            self.throttle.ended.notify_waiters();
+            self.throttle.wake_waiters();
         }
     }
 }

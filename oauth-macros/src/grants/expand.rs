@@ -5,12 +5,13 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::parse::{GrantDecl, OptionValue};
-use crate::paths::{private, runtime};
+use crate::paths::{respan, Paths};
 use crate::symbol::HOOKS;
 
 pub(crate) fn expand(grants: &[GrantDecl]) -> TokenStream {
-    let rt = runtime();
-    let p = private();
+    let Paths {
+        arc, grant_trait, ..
+    } = Paths::get();
     let items = grants.iter().map(|grant| match grant {
         GrantDecl::Standard {
             standard,
@@ -33,20 +34,21 @@ pub(crate) fn expand(grants: &[GrantDecl]) -> TokenStream {
                     value = quote!(#value.#key(#b));
                 }
             }
-            quote!(#p::Arc::new(#value) as #p::Arc<dyn #rt::Grant>)
+            quote!(#arc::new(#value) as #arc<dyn #grant_trait>)
         }
         GrantDecl::Custom(expr) => {
-            // Paths written inside `quote_spanned!`, so a type that is not a `Grant` is reported
-            // at the expression.
-            quote_spanned!(expr.span()=>
-                ::oauth_runtime::__private::Arc::new(#expr)
-                    as ::oauth_runtime::__private::Arc<dyn ::oauth_runtime::Grant>
-            )
+            // The paths take the expression's span, so a type that is not a `Grant` is
+            // reported at the expression.
+            let (arc, grant_trait) = (
+                respan(arc.clone(), expr.span()),
+                respan(grant_trait.clone(), expr.span()),
+            );
+            quote_spanned!(expr.span()=> #arc::new(#expr) as #arc<dyn #grant_trait>)
         }
     });
     quote! {
         {
-            let grants: ::std::vec::Vec<#p::Arc<dyn #rt::Grant>> = ::std::vec![#(#items),*];
+            let grants: ::std::vec::Vec<#arc<dyn #grant_trait>> = ::std::vec![#(#items),*];
             grants
         }
     }

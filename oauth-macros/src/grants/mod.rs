@@ -4,9 +4,13 @@ mod expand;
 mod parse;
 mod validate;
 
+use crate::paths::Paths;
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
+    let Paths {
+        arc, grant_trait, ..
+    } = Paths::get();
     let ctxt = crate::ctxt::Ctxt::new();
     let grants = parse::parse(&ctxt, input);
     if let Some(grants) = &grants {
@@ -20,7 +24,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             let errors = error.into_compile_error();
             Ok(quote::quote!({
                 #errors
-                ::std::vec::Vec::<::oauth_runtime::__private::Arc<dyn ::oauth_runtime::Grant>>::new()
+                ::std::vec::Vec::<#arc<dyn #grant_trait>>::new()
             }))
         }
     }

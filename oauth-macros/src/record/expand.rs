@@ -8,18 +8,21 @@ use syn::DeriveInput;
 
 use super::RecordSpec;
 use crate::attr::Mapping;
-use crate::paths::{private, runtime};
+use crate::paths::Paths;
 
 pub(crate) fn expand(spec: &RecordSpec, input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream {
-    let rt = runtime();
-    let p = private();
+    let Paths {
+        column,
+        storage_error,
+        ..
+    } = Paths::get();
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let (trait_path, record, to_method, from_method) = (spec.names)();
     let to_fields = mapping.mapped.iter().filter(|m| !m.spec.table_only).map(|m| {
         let (member, ty, key) = (m.member, &m.field.ty, m.spec.key.field());
         let record_ty = m.spec.record_type.tokens();
-        quote_spanned!(ty.span()=> #key: <#ty as #p::Column<#record_ty>>::to_record(&self.#member)?)
+        quote_spanned!(ty.span()=> #key: <#ty as #column<#record_ty>>::to_record(&self.#member)?)
     });
     let from_fields = mapping.mapped.iter().map(|m| {
         let (member, ty, key) = (m.member, &m.field.ty, m.spec.key.field());
@@ -30,7 +33,7 @@ pub(crate) fn expand(spec: &RecordSpec, input: &DeriveInput, mapping: &Mapping<'
         } else {
             quote!(&record.#key)
         };
-        quote_spanned!(ty.span()=> #member: <#ty as #p::Column<#record_ty>>::from_record(#value))
+        quote_spanned!(ty.span()=> #member: <#ty as #column<#record_ty>>::from_record(#value))
     });
     let defaults = mapping.others.iter().filter_map(|field| {
         let member = field.ident.as_ref()?;
@@ -44,7 +47,7 @@ pub(crate) fn expand(spec: &RecordSpec, input: &DeriveInput, mapping: &Mapping<'
         #table
         #[automatically_derived]
         impl #impl_generics #trait_path for #ident #ty_generics #where_clause {
-            fn #to_method(&self) -> ::core::result::Result<#record, #rt::StorageError> {
+            fn #to_method(&self) -> ::core::result::Result<#record, #storage_error> {
                 ::core::result::Result::Ok(#record { #(#to_fields,)* })
             }
             fn #from_method(record: &#record) -> Self {

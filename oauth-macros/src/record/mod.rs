@@ -9,7 +9,7 @@ use syn::DeriveInput;
 
 use crate::attr::{map_fields, FieldSpec, Mapping};
 use crate::ctxt::Ctxt;
-use crate::paths::runtime;
+use crate::paths::Paths;
 use crate::paths::RecordType::{
     Bool, GrantType, Hash, OptionalChallengeMethod, OptionalHash, OptionalString, OptionalU64,
     Scope, String, U64,
@@ -28,10 +28,14 @@ pub(crate) struct RecordSpec {
 pub(crate) const TOKEN: RecordSpec = RecordSpec {
     table: crate::table::token,
     names: || {
-        let rt = runtime();
+        let Paths {
+            oauth2_token,
+            token_record,
+            ..
+        } = Paths::get();
         (
-            quote!(#rt::OAuth2Token),
-            quote!(#rt::Token),
+            oauth2_token,
+            token_record,
             quote!(to_token),
             quote!(from_token),
         )
@@ -55,10 +59,14 @@ pub(crate) const TOKEN: RecordSpec = RecordSpec {
 pub(crate) const CODE: RecordSpec = RecordSpec {
     table: crate::table::code,
     names: || {
-        let rt = runtime();
+        let Paths {
+            oauth2_authorization_code,
+            code_record,
+            ..
+        } = Paths::get();
         (
-            quote!(#rt::OAuth2AuthorizationCode),
-            quote!(#rt::AuthorizationCode),
+            oauth2_authorization_code,
+            code_record,
             quote!(to_code),
             quote!(from_code),
         )

@@ -5,10 +5,15 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::{parse_quote, FnArg, ItemFn};
 
 use super::parse::Args;
-use crate::paths::{private, runtime};
+use crate::paths::{private, Paths};
 
 pub(crate) fn expand(args: &Args, mut item: ItemFn) -> TokenStream {
-    let rt = runtime();
+    let Paths {
+        authorized,
+        required_scope,
+        scope_requirement,
+        ..
+    } = Paths::get();
     let private = private();
     let vis = &item.vis;
     let marker = format_ident!("__oauth_scope_{}", item.sig.ident);
@@ -16,15 +21,12 @@ pub(crate) fn expand(args: &Args, mut item: ItemFn) -> TokenStream {
         (Some(scope), _) => {
             let tokens: Vec<String> = scope.value().split(' ').map(str::to_owned).collect();
             (
-                quote!(#rt::ScopeRequirement::AllOf(&[#(#tokens),*])),
+                quote!(#scope_requirement::AllOf(&[#(#tokens),*])),
                 vec![scope.clone()],
             )
         }
-        (None, Some((_, any))) => (
-            quote!(#rt::ScopeRequirement::AnyOf(&[#(#any),*])),
-            any.clone(),
-        ),
-        (None, None) => (quote!(#rt::ScopeRequirement::None), Vec::new()),
+        (None, Some((_, any))) => (quote!(#scope_requirement::AnyOf(&[#(#any),*])), any.clone()),
+        (None, None) => (quote!(#scope_requirement::None), Vec::new()),
     };
     // RFC 6749 §3.3 syntax, checked by the runtime's const fn at the literal's span.
     let checks = literals
@@ -32,7 +34,7 @@ pub(crate) fn expand(args: &Args, mut item: ItemFn) -> TokenStream {
         .map(|lit| quote_spanned!(lit.span()=> const _: () = #private::assert_scope(#lit);));
     let guard = match args.optional {
         Some(_) => quote!(#private::OptionalAuthorized<#marker>),
-        None => quote!(#rt::Authorized<#marker>),
+        None => quote!(#authorized<#marker>),
     };
     let param: FnArg = parse_quote!(__oauth_guard: #guard);
     item.sig.inputs.insert(0, param);
@@ -43,8 +45,8 @@ pub(crate) fn expand(args: &Args, mut item: ItemFn) -> TokenStream {
         #[allow(non_camel_case_types)]
         #vis struct #marker;
 
-        impl #rt::RequiredScope for #marker {
-            const REQUIRED: #rt::ScopeRequirement<'static> = #requirement;
+        impl #required_scope for #marker {
+            const REQUIRED: #scope_requirement<'static> = #requirement;
         }
 
         #item

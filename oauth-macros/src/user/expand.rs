@@ -6,29 +6,36 @@ use syn::spanned::Spanned;
 use syn::DeriveInput;
 
 use crate::attr::Mapping;
-use crate::paths::{private, runtime};
+use crate::paths::Paths;
 use crate::symbol::Key;
 
 /// The `OAuth2User` impl, each conversion spanned at its field's type.
 pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream {
-    let (rt, p, ident) = (runtime(), private(), &input.ident);
+    let Paths {
+        id_column,
+        oauth2_user,
+        optional_text,
+        required_text,
+        resource_owner,
+        ..
+    } = Paths::get();
+    let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let field = |key: Key| mapping.get(key).map(|m| (m.member, &m.field.ty));
-    let id = field(Key::Id).map(
-        |(member, ty)| quote_spanned!(ty.span()=> <#ty as #p::IdColumn>::to_id(&self.#member)),
-    );
+    let id = field(Key::Id)
+        .map(|(member, ty)| quote_spanned!(ty.span()=> <#ty as #id_column>::to_id(&self.#member)));
     let username = field(Key::Username).map(
-        |(member, ty)| quote_spanned!(ty.span()=> <#ty as #p::RequiredText>::text(&self.#member)),
+        |(member, ty)| quote_spanned!(ty.span()=> <#ty as #required_text>::text(&self.#member)),
     );
     let password = field(Key::PasswordHash).map_or_else(
         || quote!(::core::option::Option::None),
-        |(member, ty)| quote_spanned!(ty.span()=> <#ty as #p::OptionalText>::text(&self.#member)),
+        |(member, ty)| quote_spanned!(ty.span()=> <#ty as #optional_text>::text(&self.#member)),
     );
     quote! {
         #[automatically_derived]
-        impl #impl_generics #rt::OAuth2User for #ident #ty_generics #where_clause {
-            fn resource_owner(&self) -> #rt::ResourceOwner {
-                #rt::ResourceOwner::new(#id, #username)
+        impl #impl_generics #oauth2_user for #ident #ty_generics #where_clause {
+            fn resource_owner(&self) -> #resource_owner {
+                #resource_owner::new(#id, #username)
             }
             fn password_hash(&self) -> ::core::option::Option<&str> {
                 #password

@@ -8,7 +8,7 @@
 //!
 //! Resource owners found by id are remembered too: the storage contract has no operation that
 //! changes or removes one. An application that deletes users behind the store's back should
-//! not wrap it. Clients are remembered for [`CLIENT_TTL`]: a client changed or removed
+//! not wrap it. Clients are remembered for 60 seconds: a client changed or removed
 //! directly in the database is seen within that time.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,7 +26,7 @@ use crate::secret::SecretHash;
 const CAPACITY: usize = 100_000;
 
 /// How long a client found by id is remembered.
-pub const CLIENT_TTL: Duration = Duration::from_secs(60);
+pub(crate) const CLIENT_TTL: Duration = Duration::from_secs(60);
 
 type CachedClient = (Instant, Arc<dyn OAuth2Client>);
 

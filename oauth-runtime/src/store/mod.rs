@@ -9,7 +9,7 @@ mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 
-pub use cache::{CachingStore, CLIENT_TTL};
+pub use cache::CachingStore;
 pub use memory::MemoryStore;
 
 /// Seconds a used or expired authorization code is kept, so that a late replay is still

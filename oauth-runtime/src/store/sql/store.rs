@@ -1,11 +1,9 @@
 //! The SQL store, written once over the sqlx database (sqlx's own `Pool<DB>` is the model) and
 //! over its four tables: the statements come from the tables' [`ClientTable`](super::ClientTable),
 //! [`TokenTable`](super::TokenTable), [`CodeTable`](super::CodeTable) and
-//! [`UserTable`](super::UserTable) impls (portable `$n` parameters). [`SqliteStore`] and
-//! [`PostgresStore`] are this store on their database; only connecting and migrating differ.
-//!
-//! [`SqliteStore`]: super::SqliteStore
-//! [`PostgresStore`]: super::PostgresStore
+//! [`UserTable`](super::UserTable) impls (portable `$n` parameters). `SqliteStore` and
+//! `PostgresStore` (features `sqlite`, `postgres`) are this store on their database; only
+//! connecting and migrating differ.
 
 use std::sync::Arc;
 
@@ -15,8 +13,8 @@ use super::batch::Batcher;
 use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
 use super::TableTypes;
 
-/// A [`Storage`](crate::Storage) on an SQL database: SQLite ([`SqliteStore`](super::SqliteStore))
-/// or PostgreSQL ([`PostgresStore`](super::PostgresStore)).
+/// A [`Storage`](crate::Storage) on an SQL database: SQLite (`SqliteStore`, feature `sqlite`,
+/// the default) or PostgreSQL (`PostgresStore`, feature `postgres`).
 ///
 /// The type parameters after the database are its tables — clients, tokens, codes, resource
 /// owners — the embedded schema's by default ([`ClientRow`], [`TokenRow`], [`CodeRow`],
