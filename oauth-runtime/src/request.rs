@@ -135,6 +135,17 @@ fn printable(name: &str) -> String {
 /// Decodes one form component: `+` is a space, `%XX` a byte; the result must be UTF-8 without
 /// control characters.
 fn decode_component(raw: &[u8]) -> Result<String, OAuthError> {
+    // Most components (codes, tokens, ids) are plain: no `+` or `%` to decode.
+    if !raw.iter().any(|&b| b == b'+' || b == b'%') {
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| OAuthError::invalid_request("parameters must be UTF-8"))?;
+        if text.chars().any(char::is_control) {
+            return Err(OAuthError::invalid_request(
+                "parameters must not contain control characters",
+            ));
+        }
+        return Ok(text.to_owned());
+    }
     let plus_decoded: Vec<u8> = raw
         .iter()
         .map(|&b| if b == b'+' { b' ' } else { b })

@@ -269,7 +269,8 @@ impl Throttle {
         let start = match self.reserve(keys) {
             Ok(start) => start,
             Err(Busy::Refused(error)) => return Err(error),
-            Err(Busy::Full) => self.wait_for_place(keys).await?,
+            // Boxed: the rare slow path does not enlarge every caller's future.
+            Err(Busy::Full) => Box::pin(self.wait_for_place(keys)).await?,
         };
         let attempt = Attempt {
             throttle: self,
@@ -277,7 +278,7 @@ impl Throttle {
         };
         // Waiting holds the reservation: concurrent attempts queue behind one another.
         if let Some(start) = start {
-            tokio::time::sleep_until(start.into()).await;
+            Box::pin(tokio::time::sleep_until(start.into())).await;
         }
         Ok(attempt)
     }
@@ -335,29 +336,31 @@ impl Throttle {
         if entry.failures.saturating_add(entry.pending) >= self.config.account_failures {
             return Err(Busy::Full);
         }
-        // The turn: the latest free slot of the slowed keys.
-        let slowed: Vec<(Key, Duration)> = [
+        // The turn: the latest free slot of the slowed keys (at most two: no allocation).
+        let mut slowed: [Option<(Key, Duration, Instant)>; 2] = [None, None];
+        let candidates = [
             address.map(|k| (k, self.config.address_failures)),
             Some((account, self.config.account_wide_failures)),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(|(key, threshold)| {
-            let entry = table.entries.get_mut(&key)?;
-            entry.refresh(now, window);
-            let delay = self.delay(entry.failures, threshold);
-            (!delay.is_zero()).then_some((key, delay))
-        })
-        .collect();
+        ];
+        for (slot, (key, threshold)) in slowed.iter_mut().zip(candidates.into_iter().flatten()) {
+            if let Some(entry) = table.entries.get_mut(&key) {
+                entry.refresh(now, window);
+                let delay = self.delay(entry.failures, threshold);
+                if !delay.is_zero() {
+                    *slot = Some((key, delay, entry.next_slot));
+                }
+            }
+        }
         let start = slowed
             .iter()
-            .filter_map(|(key, _)| table.entries.get(key).map(|e| e.next_slot))
+            .flatten()
+            .map(|(_, _, next)| *next)
             .fold(now, Instant::max);
         let wait = start.duration_since(now);
         if wait > Duration::from_secs(self.config.max_wait) {
             return Err(Busy::Refused(refused(wait)));
         }
-        for (key, delay) in &slowed {
+        for (key, delay, _) in slowed.iter().flatten() {
             if let Some(entry) = table.entries.get_mut(key) {
                 entry.next_slot = start + *delay;
             }
