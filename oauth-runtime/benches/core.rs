@@ -175,8 +175,30 @@ fn token_endpoint(c: &mut Criterion) {
     });
 }
 
+/// One client secret check's bookkeeping: reserve a place, record a success.
+fn throttle(c: &mut Criterion) {
+    let rt = runtime();
+    let throttle = oauth_runtime::Throttle::new(oauth_runtime::ThrottleConfig::default());
+    let address = Some(std::net::IpAddr::from([192, 0, 2, 1]));
+    c.bench_function("throttle/begin_succeeded", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                throttle
+                    .begin(
+                        oauth_runtime::Credential::ClientSecret,
+                        black_box("svc"),
+                        address,
+                    )
+                    .await
+                    .map(oauth_runtime::Attempt::succeeded)
+            })
+        })
+    });
+}
+
 criterion_group!(
     benches,
+    throttle,
     token_generation,
     parsing,
     validation,
