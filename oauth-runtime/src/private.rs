@@ -7,7 +7,10 @@ use crate::secret::SecretHash;
 use crate::store::StorageError;
 
 pub use crate::rocket::OptionalAuthorized;
-pub use crate::scope::is_valid_scope;
+/// RFC 6749 §3.3 scope syntax (non-empty), for generated code and the property tests.
+pub const fn is_valid_scope(s: &str) -> bool {
+    crate::scope::is_valid_scope(s)
+}
 pub use std::sync::Arc;
 
 /// sqlx, for the `#[oauth(table = "…")]` impls.

@@ -15,7 +15,7 @@ pub(crate) const fn is_scope_token_char(b: u8) -> bool {
 
 /// Whether `s` is a valid, non-empty scope string: scope tokens separated by single spaces
 /// (RFC 6749 §3.3). Usable in constant context, so macros can check literals at compile time.
-pub const fn is_valid_scope(s: &str) -> bool {
+pub(crate) const fn is_valid_scope(s: &str) -> bool {
     let bytes = s.as_bytes();
     if bytes.is_empty() {
         return false;
