@@ -122,6 +122,21 @@ async fn chromium_signs_in_approves_and_lands_on_the_redirect_with_a_code() {
         .await
         .unwrap();
 
+    // The sign-in posts, redirects and loads the consent page: wait for that page rather than
+    // reading whatever document is current while the navigation is under way.
+    for _ in 0..200 {
+        let url = browser.current_url().await.unwrap();
+        if url.path() == "/oauth/authorize" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("button[value=allow]"))
+        .await
+        .unwrap();
     let heading = browser
         .find(Locator::Css("h1"))
         .await
