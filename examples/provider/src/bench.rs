@@ -41,7 +41,7 @@ pub async fn seed(tokens: usize, codes: usize, refresh: usize, out: &Path) -> Re
     std::fs::write(out.join("client.json"), client_json.to_string()).map_err(|e| e.to_string())?;
 
     let storage = db.storage();
-    let now = unix_now();
+    let now = crate::cli::unix_now();
     let scope = Scope::parse("profile").map_err(|e| e.to_string())?;
     let token = |access: &str, refresh: Option<&str>| Token {
         access_token_hash: SecretHash::of(access),
@@ -110,11 +110,4 @@ pub async fn seed(tokens: usize, codes: usize, refresh: usize, out: &Path) -> Re
     }
     file.flush().map_err(|e| e.to_string())?;
     Ok(())
-}
-
-/// Seconds since the Unix epoch.
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }

@@ -158,7 +158,7 @@ pub async fn demo() -> Result<(), String> {
 }
 
 /// Seconds since the Unix epoch.
-fn unix_now() -> u64 {
+pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
