@@ -65,11 +65,11 @@ exports! {
     storage_error => ::oauth_runtime::StorageError;
     grant_trait => ::oauth_runtime::Grant;
     arc => ::oauth_runtime::__private::Arc;
-    column => ::oauth_runtime::__private::Column;
-    required_text => ::oauth_runtime::__private::RequiredText;
-    optional_text => ::oauth_runtime::__private::OptionalText;
-    list_field => ::oauth_runtime::__private::ListField;
-    id_column => ::oauth_runtime::__private::IdColumn;
+    column => ::oauth_runtime::field_types::Column;
+    required_text => ::oauth_runtime::field_types::RequiredText;
+    optional_text => ::oauth_runtime::field_types::OptionalText;
+    list_field => ::oauth_runtime::field_types::ListField;
+    id_column => ::oauth_runtime::field_types::IdColumn;
     flag => ::oauth_runtime::__private::flag;
     scope_of => ::oauth_runtime::__private::scope_of;
     check_secret => ::oauth_runtime::__private::check_secret;

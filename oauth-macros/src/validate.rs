@@ -18,23 +18,35 @@ pub(crate) fn required_keys(
         return;
     }
     let in_table = mapping.table.is_some();
-    for spec in specs
+    let missing: Vec<&FieldSpec> = specs
         .iter()
         .filter(|s| s.required || (s.table_only && in_table))
-    {
-        if mapping.get(spec.key).is_none() {
+        .filter(|s| mapping.get(s.key).is_none())
+        .collect();
+    // One mistake, one error: every missing key in a single message.
+    let message = match missing.as_slice() {
+        [] => return,
+        [spec] => {
             let why = if spec.table_only {
                 " (the table needs it)"
             } else {
                 ""
             };
-            ctxt.error_spanned_by(
-                &input.ident,
-                format!(
-                    "no field holds `{0}`{why}: name a field `{0}` or mark one with #[oauth({0})]",
-                    spec.key.as_str()
-                ),
-            );
+            format!(
+                "no field holds `{0}`{why}: name a field `{0}` or mark one with #[oauth({0})]",
+                spec.key.as_str()
+            )
         }
-    }
+        several => {
+            let names: Vec<String> = several
+                .iter()
+                .map(|s| format!("`{}`", s.key.as_str()))
+                .collect();
+            format!(
+                "no fields hold {}: name a field after each, or mark one with #[oauth(key)]",
+                names.join(", ")
+            )
+        }
+    };
+    ctxt.error_spanned_by(&input.ident, message);
 }

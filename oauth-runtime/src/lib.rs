@@ -57,6 +57,8 @@ mod client_auth;
 pub mod config;
 pub mod endpoints;
 pub mod error;
+#[doc(hidden)]
+pub mod field_types;
 pub mod grants;
 pub mod model;
 pub mod password;

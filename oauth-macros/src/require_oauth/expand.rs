@@ -1,7 +1,7 @@
 //! Emits the scope marker type, compile-time scope checks, and the hidden guard parameter.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 use syn::{parse_quote, FnArg, ItemFn};
 
 use super::parse::Args;
@@ -17,21 +17,14 @@ pub(crate) fn expand(args: &Args, mut item: ItemFn) -> TokenStream {
     let private = private();
     let vis = &item.vis;
     let marker = format_ident!("__oauth_scope_{}", item.sig.ident);
-    let (requirement, literals) = match (&args.scope, &args.any_of) {
+    let requirement = match (&args.scope, &args.any_of) {
         (Some(scope), _) => {
             let tokens: Vec<String> = scope.value().split(' ').map(str::to_owned).collect();
-            (
-                quote!(#scope_requirement::AllOf(&[#(#tokens),*])),
-                vec![scope.clone()],
-            )
+            quote!(#scope_requirement::AllOf(&[#(#tokens),*]))
         }
-        (None, Some((_, any))) => (quote!(#scope_requirement::AnyOf(&[#(#any),*])), any.clone()),
-        (None, None) => (quote!(#scope_requirement::None), Vec::new()),
+        (None, Some((_, any))) => quote!(#scope_requirement::AnyOf(&[#(#any),*])),
+        (None, None) => quote!(#scope_requirement::None),
     };
-    // RFC 6749 §3.3 syntax, checked by the runtime's const fn at the literal's span.
-    let checks = literals
-        .iter()
-        .map(|lit| quote_spanned!(lit.span()=> const _: () = #private::assert_scope(#lit);));
     let guard = match args.optional {
         Some(_) => quote!(#private::OptionalAuthorized<#marker>),
         None => quote!(#authorized<#marker>),
@@ -39,8 +32,6 @@ pub(crate) fn expand(args: &Args, mut item: ItemFn) -> TokenStream {
     let param: FnArg = parse_quote!(__oauth_guard: #guard);
     item.sig.inputs.insert(0, param);
     quote! {
-        #(#checks)*
-
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
         #vis struct #marker;

@@ -1,0 +1,17 @@
+// `optional` takes `Option<CurrentToken>`; without it, a plain `CurrentToken`.
+use oauth_runtime::{require_oauth, CurrentToken};
+use rocket::get;
+
+#[require_oauth(optional, scope = "read")]
+#[get("/feed")]
+fn feed(token: CurrentToken) -> String {
+    token.client_id().to_owned()
+}
+
+#[require_oauth(scope = "read")]
+#[get("/me")]
+fn me(token: Option<CurrentToken>) -> String {
+    token.map(|t| t.client_id().to_owned()).unwrap_or_default()
+}
+
+fn main() {}
