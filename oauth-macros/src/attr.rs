@@ -66,6 +66,9 @@ pub(crate) struct Mapping<'a> {
     pub(crate) table: Option<String>,
     pub(crate) mapped: Vec<Mapped<'a>>,
     pub(crate) others: Vec<&'a Field>,
+    /// Unmapped fields the table derive also reads (`#[oauth(column = "…")]` on a field no key
+    /// holds): the application's own columns, e.g. `is_official`. Also in `others`.
+    pub(crate) extra: Vec<(&'a Field, String)>,
 }
 
 impl Mapping<'_> {
@@ -259,7 +262,7 @@ pub(crate) fn map_fields<'a>(
                 Some(spec) => (spec, member.span()),
                 None => {
                     if let Some(column) = &attr.column {
-                        ctxt.error_spanned_by(column, "`column` goes on a field mapped to a key");
+                        mapping.extra.push((field, column.value()));
                     }
                     mapping.others.push(field);
                     continue;

@@ -22,6 +22,18 @@ fn columns(mapping: &Mapping<'_>) -> String {
     names.join(", ")
 }
 
+/// `c1, c2, …, e1, …`: the mapped columns, then the application's own extra columns (the
+/// order `from_row` reads them in). Only clients and resource owners have extra columns.
+fn select_columns(mapping: &Mapping<'_>) -> String {
+    let names: Vec<&str> = mapping
+        .mapped
+        .iter()
+        .map(|m| m.column.as_str())
+        .chain(mapping.extra.iter().map(|(_, column)| column.as_str()))
+        .collect();
+    names.join(", ")
+}
+
 /// The column a key is stored in (the parser has made sure required keys are mapped).
 fn column<'m>(mapping: &'m Mapping<'_>, key: Key) -> &'m str {
     mapping.get(key).map_or("", |m| m.column.as_str())
@@ -44,6 +56,14 @@ fn generics(input: &DeriveInput, mapping: &Mapping<'_>) -> Generics {
     where_clause
         .predicates
         .push(parse_quote!(usize: #column_index<<__DB as #sqlx_database>::Row>));
+    for (field, _) in &mapping.extra {
+        let ty = &field.ty;
+        where_clause
+            .predicates
+            .push(parse_quote_spanned! {ty.span()=>
+                #ty: for<'__r> #sqlx_decode<'__r, __DB> + #sqlx_type<__DB>
+            });
+    }
     for m in &mapping.mapped {
         let ty = &m.field.ty;
         where_clause
@@ -70,15 +90,35 @@ fn from_row(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream {
         let (member, ty) = (m.member, &m.field.ty);
         quote_spanned!(ty.span()=> #member: #sqlx_row::try_get::<#ty, usize>(row, #index)?)
     });
-    let others = mapping.others.iter().filter_map(|field| {
-        let member = field.ident.as_ref()?;
-        Some(quote_spanned!(field.ty.span()=> #member: ::core::default::Default::default()))
-    });
+    let first_extra = mapping.mapped.len();
+    let extra = mapping
+        .extra
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (field, _))| {
+            let (member, ty, index) = (field.ident.as_ref()?, &field.ty, first_extra + i);
+            Some(
+                quote_spanned!(ty.span()=> #member: #sqlx_row::try_get::<#ty, usize>(row, #index)?),
+            )
+        });
+    let others = mapping
+        .others
+        .iter()
+        .filter(|field| {
+            !mapping
+                .extra
+                .iter()
+                .any(|(extra, _)| std::ptr::eq(*extra, **field))
+        })
+        .filter_map(|field| {
+            let member = field.ident.as_ref()?;
+            Some(quote_spanned!(field.ty.span()=> #member: ::core::default::Default::default()))
+        });
     quote! {
         fn from_row(
             row: &<__DB as #sqlx_database>::Row,
         ) -> ::core::result::Result<Self, #sqlx_error> {
-            ::core::result::Result::Ok(#ident { #(#mapped,)* #(#others,)* })
+            ::core::result::Result::Ok(#ident { #(#mapped,)* #(#extra,)* #(#others,)* })
         }
     }
 }
@@ -199,7 +239,7 @@ pub(crate) fn client(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) ->
     let sql = sql();
     let find = format!(
         "SELECT {} FROM {table} WHERE {} = $1",
-        columns(mapping),
+        select_columns(mapping),
         column(mapping, Key::ClientId)
     );
     let id_ty = mapping.get(Key::ClientId).map(|m| &m.field.ty);
@@ -353,7 +393,7 @@ pub(crate) fn user(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
     } = Paths::get();
     let sql = sql();
     let statements_type = quote!(#sql::UserStatements);
-    let cols = columns(mapping);
+    let cols = select_columns(mapping);
     let find_by_username = format!(
         "SELECT {cols} FROM {table} WHERE {} = $1",
         column(mapping, Key::Username)

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use oauth_runtime::secret::{generate_token, SecretHash};
 use oauth_runtime::{
-    AuthorizationServer, BearerToken, Client, ClientCredentialsGrant, DatabaseConfig, GrantType,
-    MemoryStore, OAuthRequest, Params, ResourceProtector, ResourceRequest, Scope, ScopeRequirement,
-    SqliteStore, Storage, StorageTokenValidator, Token, TokenContext,
+    AuthorizationServer, Client, ClientCredentialsGrant, DatabaseConfig, GrantType, MemoryStore,
+    NewToken, OAuthRequest, Params, RefreshTokenGrant, ResourceProtector, ResourceRequest, Scope,
+    ScopeRequirement, SqliteStore, Storage, StorageTokenValidator, Token,
 };
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -21,17 +21,19 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn token_generation(c: &mut Criterion) {
-    let bearer = BearerToken::new();
-    let client = Client::public("app");
+    let mut server = AuthorizationServer::new(MemoryStore::new());
+    server.register_grant(RefreshTokenGrant::new());
+    let client = Client::public("app")
+        .with_grant_types([GrantType::AuthorizationCode, GrantType::RefreshToken]);
     let scope = Scope::parse("profile email").unwrap();
-    let ctx = TokenContext {
-        client: &client,
-        grant_type: &GrantType::AuthorizationCode,
-        user_id: Some("alice"),
-        scope: &scope,
-    };
+    // The token response and its record (two random tokens, two digests).
     c.bench_function("token/generate_bearer_with_refresh", |b| {
-        b.iter(|| bearer.generate(black_box(&ctx), None, true))
+        b.iter(|| {
+            let token = NewToken::new(GrantType::AuthorizationCode, scope.clone())
+                .for_user("alice")
+                .with_refresh_token();
+            server.generate_token(black_box(&client), token)
+        })
     });
     c.bench_function("token/random_43_chars", |b| {
         b.iter(|| generate_token(black_box(43)))
@@ -114,7 +116,7 @@ fn validation_on(
         rt.block_on(storage.save_token(live_token(&format!("{i}-{}", generate_token(20)))))
             .unwrap();
     }
-    let protector = ResourceProtector::new("api", Arc::new(StorageTokenValidator::new(storage)));
+    let protector = ResourceProtector::new("api", storage, Arc::new(StorageTokenValidator));
     let header = format!("Bearer {access}");
     let headers = [header.as_str()];
     let request = ResourceRequest {

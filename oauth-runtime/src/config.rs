@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use crate::model::GrantType;
 use crate::secret::{DEFAULT_TOKEN_LENGTH, MIN_TOKEN_LENGTH};
-use crate::token::{random_generator, BearerToken, ExpiresIn, GRANT_TYPES_EXPIRES_IN};
+use crate::token::BearerToken;
 
 /// Where resource servers accept bearer tokens (RFC 6750 §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -238,20 +238,12 @@ impl Config {
     }
 
     /// The bearer token generator this configuration describes.
-    pub fn bearer_token(&self) -> BearerToken {
-        let mut lifetimes: HashMap<GrantType, u64> =
-            GRANT_TYPES_EXPIRES_IN.iter().cloned().collect();
-        for (grant, secs) in &self.expires_in {
-            lifetimes.insert(grant.clone(), *secs);
-        }
-        let refresh = self
-            .refresh_token_generator
-            .then(|| random_generator(self.token_length));
-        let length = self.token_length;
-        BearerToken::new()
-            .access_token_generator(move |_| crate::secret::generate_token(length))
-            .refresh_token_generator(refresh)
-            .expires_in(ExpiresIn::PerGrant(lifetimes))
+    pub(crate) fn bearer_token(&self) -> BearerToken {
+        BearerToken::configured(
+            self.token_length,
+            self.refresh_token_generator,
+            &self.expires_in,
+        )
     }
 }
 

@@ -60,6 +60,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod field_types;
 pub mod grants;
+mod hooks;
 pub mod model;
 pub mod password;
 pub mod pkce;
@@ -86,6 +87,7 @@ pub use crate::grants::{
     Grant, ImplicitGrant, PasswordGrant, PasswordHooks, RefreshTokenGrant, RefreshTokenHooks,
     StorageHooks,
 };
+pub use crate::hooks::TokenHooks;
 pub use crate::model::{
     AuthMethod, AuthorizationCode, Client, CodeChallengeMethod, Endpoint, GrantType,
     OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User, ResourceOwner, ResponseType,
@@ -112,12 +114,16 @@ pub use crate::store::{
 };
 pub use crate::throttle::{Attempt, Credential, Throttle, ThrottleConfig};
 pub use crate::token::{
-    BearerToken, ExpiresFn, ExpiresIn, NewToken, TokenContext, TokenGenerator, TokenResponse,
+    ExpiresFn, ExpiresIn, NewToken, TokenContext, TokenGenerator, TokenResponse,
 };
 
 /// Re-exported so that implementations of [`Storage`], [`Grant`] and the hook traits can use
 /// `#[oauth_runtime::async_trait]` without another dependency.
 pub use async_trait::async_trait;
+
+/// Re-exported: [`TokenResponse::insert_field`] takes its `Value`, and the model derives name
+/// it, so an app never has to match this crate's version.
+pub use serde_json;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -196,10 +196,41 @@ pub enum Endpoint {
     Introspection,
 }
 
+/// Gives a client model as [`Any`](std::any::Any), so that callbacks can reach the
+/// application's own type. Implemented for every type: nothing to write.
+pub trait AsAny {
+    /// `self` as `Any`.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl<T: std::any::Any> AsAny for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl dyn OAuth2Client {
+    /// The client as the application's own model type `T`, when it is one: the store built
+    /// with `with_clients::<T>()` (or `OAuth2::database_with::<T, …>()`) loads `T`, with every
+    /// field its table derive reads.
+    ///
+    /// ```
+    /// use oauth_runtime::{Client, OAuth2Client};
+    ///
+    /// let client: Box<dyn OAuth2Client> = Box::new(Client::public("app"));
+    /// assert_eq!(client.downcast_ref::<Client>().unwrap().client_id(), "app");
+    /// ```
+    pub fn downcast_ref<T: OAuth2Client>(&self) -> Option<&T> {
+        AsAny::as_any(self).downcast_ref::<T>()
+    }
+}
+
 /// What the server asks of a client model (Authlib's `ClientMixin`).
 ///
 /// Implement it on your own client model (or derive it); [`Client`] is a ready implementation.
-pub trait OAuth2Client: Send + Sync + 'static {
+/// Callbacks that receive a `&dyn OAuth2Client` reach the application's own type, with all its
+/// fields, through [`downcast_ref`](trait.OAuth2Client.html#method.downcast_ref).
+pub trait OAuth2Client: AsAny + Send + Sync + 'static {
     /// The client identifier (RFC 6749 §2.2).
     fn client_id(&self) -> &str;
 

@@ -228,21 +228,62 @@ impl fmt::Display for BearerError {
 
 impl std::error::Error for BearerError {}
 
-/// Validates bearer tokens (Authlib's `BearerTokenValidator`). Override a hook to change one
-/// check; [`StorageTokenValidator`] implements them on [`Storage`].
+/// Validates bearer tokens (Authlib's `BearerTokenValidator`). Every hook has a default on
+/// the configured [`Storage`], which each receives (whatever `OAuth2::new`,
+/// `OAuth2::database()` or `database_with()` set up); override one to change one check.
+/// The introspection endpoint applies the same revocation and expiry rules (RFC 7662 §2.2: a
+/// revoked or expired token is inactive).
+///
+/// ```
+/// use oauth_runtime::{async_trait, BearerTokenValidator, OAuthError, Storage, Token};
+///
+/// /// Tokens of a banned user stop working at once, wherever the ban is recorded.
+/// struct Bans;
+///
+/// #[async_trait]
+/// impl BearerTokenValidator for Bans {
+///     async fn token_revoked(
+///         &self,
+///         storage: &dyn Storage,
+///         token: &Token,
+///     ) -> Result<bool, OAuthError> {
+///         let banned = match &token.user_id {
+///             Some(id) => storage.find_user(id).await?.is_none(),
+///             None => false,
+///         };
+///         Ok(token.access_token_revoked || banned)
+///     }
+/// }
+/// ```
 #[async_trait]
 pub trait BearerTokenValidator: Send + Sync + 'static {
-    /// The token for this access token string, if any.
-    async fn authenticate_token(&self, token: &str) -> Result<Option<Token>, OAuthError>;
+    /// The token for this access token string, if any: by digest from storage.
+    async fn authenticate_token(
+        &self,
+        storage: &dyn Storage,
+        token: &str,
+    ) -> Result<Option<Token>, OAuthError> {
+        Ok(storage.find_access_token(&SecretHash::of(token)).await?)
+    }
 
-    /// Whether the request is invalid regardless of its token.
-    fn request_invalid(&self, _request: &ResourceRequest<'_>) -> bool {
-        false
+    /// Whether the request is invalid regardless of its token (400 `invalid_request`).
+    async fn request_invalid(
+        &self,
+        storage: &dyn Storage,
+        request: &ResourceRequest<'_>,
+    ) -> Result<bool, OAuthError> {
+        let _ = (storage, request);
+        Ok(false)
     }
 
     /// Whether the token was revoked.
-    fn token_revoked(&self, token: &Token) -> bool {
-        token.access_token_revoked
+    async fn token_revoked(
+        &self,
+        storage: &dyn Storage,
+        token: &Token,
+    ) -> Result<bool, OAuthError> {
+        let _ = storage;
+        Ok(token.access_token_revoked)
     }
 
     /// Whether the token is expired.
@@ -256,38 +297,17 @@ pub trait BearerTokenValidator: Send + Sync + 'static {
     }
 }
 
-/// The default validator: looks the token up by digest in storage.
-pub struct StorageTokenValidator {
-    storage: Arc<dyn Storage>,
-}
+/// The default validator: every hook's storage-backed default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StorageTokenValidator;
 
-impl StorageTokenValidator {
-    /// A validator on `storage`.
-    pub fn new(storage: Arc<dyn Storage>) -> Self {
-        StorageTokenValidator { storage }
-    }
-}
-
-impl fmt::Debug for StorageTokenValidator {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("StorageTokenValidator")
-    }
-}
-
-#[async_trait]
-impl BearerTokenValidator for StorageTokenValidator {
-    async fn authenticate_token(&self, token: &str) -> Result<Option<Token>, OAuthError> {
-        Ok(self
-            .storage
-            .find_access_token(&SecretHash::of(token))
-            .await?)
-    }
-}
+impl BearerTokenValidator for StorageTokenValidator {}
 
 /// Guards resources with bearer tokens (Authlib's `ResourceProtector`).
 #[derive(Clone)]
 pub struct ResourceProtector {
     realm: Arc<str>,
+    storage: Arc<dyn Storage>,
     validator: Arc<dyn BearerTokenValidator>,
     locations: Vec<TokenLocation>,
 }
@@ -311,10 +331,15 @@ fn is_b64token(s: &str) -> bool {
 }
 
 impl ResourceProtector {
-    /// A protector with `realm`, accepting tokens from the header only.
-    pub fn new(realm: &str, validator: Arc<dyn BearerTokenValidator>) -> Self {
+    /// A protector with `realm` on `storage`, accepting tokens from the header only.
+    pub fn new(
+        realm: &str,
+        storage: Arc<dyn Storage>,
+        validator: Arc<dyn BearerTokenValidator>,
+    ) -> Self {
         ResourceProtector {
             realm: realm.into(),
+            storage,
             validator,
             locations: vec![TokenLocation::Header],
         }
@@ -395,20 +420,32 @@ impl ResourceProtector {
         &self,
         request: &ResourceRequest<'_>,
     ) -> Result<CurrentToken, BearerError> {
-        if self.validator.request_invalid(request) {
+        let storage = self.storage.as_ref();
+        let unavailable = |_| self.error(BearerErrorKind::Unavailable);
+        if self
+            .validator
+            .request_invalid(storage, request)
+            .await
+            .map_err(unavailable)?
+        {
             return Err(self.error(BearerErrorKind::InvalidRequest("the request is invalid")));
         }
         let token = self
             .extract_token(request)?
             .ok_or_else(|| self.error(BearerErrorKind::MissingToken))?;
-        let record = match self.validator.authenticate_token(&token).await {
+        let record = match self.validator.authenticate_token(storage, &token).await {
             Ok(Some(record)) => record,
             Ok(None) => {
                 return Err(self.error(BearerErrorKind::InvalidToken("the access token is invalid")))
             }
             Err(_) => return Err(self.error(BearerErrorKind::Unavailable)),
         };
-        if self.validator.token_revoked(&record) {
+        if self
+            .validator
+            .token_revoked(storage, &record)
+            .await
+            .map_err(unavailable)?
+        {
             return Err(self.error(BearerErrorKind::InvalidToken(
                 "the access token was revoked",
             )));

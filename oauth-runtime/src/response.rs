@@ -20,6 +20,39 @@ pub enum ResponseMode {
     Fragment,
 }
 
+impl ResponseMode {
+    /// The modes a client may ask for with `response_mode` (OAuth 2.0 Multiple Response Type
+    /// Encoding Practices §2.1), in server metadata as `response_modes_supported`.
+    pub const SUPPORTED: [&'static str; 2] = ["query", "fragment"];
+
+    /// The default for a response type: `code` in the query (RFC 6749 §4.1.2), anything that
+    /// carries a token in the fragment (§4.2.2).
+    pub fn default_for(response_type: crate::ResponseType) -> ResponseMode {
+        match response_type {
+            crate::ResponseType::Code => ResponseMode::Query,
+            crate::ResponseType::Token => ResponseMode::Fragment,
+        }
+    }
+
+    /// The mode a request asks for with `response_mode`, if the server allows it for the
+    /// response type: never `query` for a response that carries a token (Multiple Response
+    /// Type Encoding Practices §3.0: "MUST NOT"), so no grant or client can leak a token
+    /// into a URL that servers log and browsers send on in `Referer`.
+    pub(crate) fn requested(
+        requested: &str,
+        response_type: crate::ResponseType,
+    ) -> Result<ResponseMode, &'static str> {
+        match (requested, response_type) {
+            ("query", crate::ResponseType::Code) => Ok(ResponseMode::Query),
+            ("query", _) => {
+                Err("response_mode=query is not allowed for a response that carries a token")
+            }
+            ("fragment", _) => Ok(ResponseMode::Fragment),
+            _ => Err("unsupported response_mode (supported: query, fragment)"),
+        }
+    }
+}
+
 /// An HTTP response: status, headers and an optional JSON body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuthResponse {

@@ -8,13 +8,16 @@ use std::sync::Arc;
 use crate::config::{Config, ConfigError};
 use crate::error::{ErrorCode, OAuthError};
 use crate::grants::{AuthorizationRequest, Grant};
-use crate::model::{now, Endpoint, GrantType, OAuth2Client, ResourceOwner, ResponseType, Token};
+use crate::hooks::TokenHooks;
+use crate::model::{
+    now, AuthMethod, Endpoint, GrantType, OAuth2Client, ResourceOwner, ResponseType, Token,
+};
 use crate::request::{Method, OAuthRequest};
 use crate::response::{redirect_with, OAuthResponse, ResponseMode};
 use crate::secret::{generate_token, SecretHash};
 use crate::store::Storage;
 use crate::throttle::Throttle;
-use crate::token::{BearerToken, NewToken, TokenContext, TokenResponse};
+use crate::token::{BearerToken, ExpiresIn, NewToken, TokenContext, TokenResponse};
 
 /// An OAuth 2.0 authorization server.
 ///
@@ -51,6 +54,11 @@ pub struct AuthorizationServer {
     /// Password verifications running at once (`password_hashing.concurrency`).
     password_slots: tokio::sync::Semaphore,
     pub(crate) introspection_policy: Arc<dyn crate::endpoints::IntrospectionPolicy>,
+    token_hooks: Arc<dyn TokenHooks>,
+    /// The bearer token rules, shared with the resource protector (introspection applies them).
+    validator: Arc<dyn crate::resource::BearerTokenValidator>,
+    /// Client authentication methods per grant type, where set in code.
+    auth_methods: HashMap<GrantType, Vec<AuthMethod>>,
 }
 
 impl fmt::Debug for AuthorizationServer {
@@ -91,6 +99,9 @@ impl AuthorizationServer {
                 },
             ),
             introspection_policy: Arc::new(crate::endpoints::OwnTokensOrResourceServer),
+            token_hooks: Arc::new(crate::hooks::NoHooks),
+            validator: Arc::new(crate::resource::StorageTokenValidator),
+            auth_methods: HashMap::new(),
             config,
             token_grants: HashMap::new(),
             authorization_grants: HashMap::new(),
@@ -114,9 +125,30 @@ impl AuthorizationServer {
         self
     }
 
-    /// Replaces the token generator built from configuration.
-    pub fn set_token_generator(&mut self, bearer: BearerToken) -> &mut Self {
-        self.bearer = bearer;
+    /// Replaces how access tokens are made (configuration: random, `token_length`
+    /// characters). The generator must return a fresh, unguessable value each call.
+    pub fn set_access_token_generator(
+        &mut self,
+        generator: impl Fn(&TokenContext<'_>) -> String + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.bearer.set_access_token_generator(Arc::new(generator));
+        self
+    }
+
+    /// Replaces how refresh tokens are made. Whether they are issued stays with configuration
+    /// (`refresh_token_generator`) and the client's grant types.
+    pub fn set_refresh_token_generator(
+        &mut self,
+        generator: impl Fn(&TokenContext<'_>) -> String + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.bearer.set_refresh_token_generator(Arc::new(generator));
+        self
+    }
+
+    /// Decides access token lifetimes in code; what the rule leaves open keeps the configured
+    /// `expires_in.<grant_type>`.
+    pub fn set_expires_in(&mut self, rule: ExpiresIn) -> &mut Self {
+        self.bearer.set_expires_in(rule);
         self
     }
 
@@ -128,6 +160,56 @@ impl AuthorizationServer {
     ) -> &mut Self {
         self.introspection_policy = Arc::new(policy);
         self
+    }
+
+    /// Sets the hooks every token request and issued token goes through ([`TokenHooks`]).
+    pub fn set_token_hooks(&mut self, hooks: impl TokenHooks) -> &mut Self {
+        self.token_hooks = Arc::new(hooks);
+        self
+    }
+
+    pub(crate) fn set_shared_token_hooks(&mut self, hooks: Arc<dyn TokenHooks>) -> &mut Self {
+        self.token_hooks = hooks;
+        self
+    }
+
+    /// The client authentication methods the token endpoint accepts for `grant_type`
+    /// (Authlib's `TOKEN_ENDPOINT_AUTH_METHODS`), replacing the grant's own list: e.g. only
+    /// `client_secret_basic` for `client_credentials`. A client must also be registered with
+    /// the method it uses.
+    pub fn set_token_endpoint_auth_methods(
+        &mut self,
+        grant_type: GrantType,
+        methods: impl IntoIterator<Item = AuthMethod>,
+    ) -> &mut Self {
+        self.auth_methods
+            .insert(grant_type, methods.into_iter().collect());
+        self
+    }
+
+    /// Sets the bearer token rules the introspection endpoint applies (the `OAuth2` fairing
+    /// sets the resource protector's validator here too).
+    pub fn set_validator(
+        &mut self,
+        validator: Arc<dyn crate::resource::BearerTokenValidator>,
+    ) -> &mut Self {
+        self.validator = validator;
+        self
+    }
+
+    pub(crate) fn validator(&self) -> &dyn crate::resource::BearerTokenValidator {
+        self.validator.as_ref()
+    }
+
+    /// Runs the [`TokenHooks::process_token`] hook on a token just saved.
+    pub(crate) async fn process_token(
+        &self,
+        record: &Token,
+        response: &mut TokenResponse,
+    ) -> Result<(), OAuthError> {
+        self.token_hooks
+            .process_token(self.storage.as_ref(), record, response)
+            .await
     }
 
     pub(crate) fn introspection_policy(&self) -> &dyn crate::endpoints::IntrospectionPolicy {
@@ -247,7 +329,7 @@ impl AuthorizationServer {
             user_id,
             scope: &scope,
         };
-        let response = self.bearer.generate(&ctx, None, include_refresh_token);
+        let response = self.bearer.generate(&ctx, include_refresh_token);
         let issued_at = now();
         let refresh_lifetime = self.config.refresh_token_expires_in;
         let record = Token {
@@ -268,14 +350,16 @@ impl AuthorizationServer {
         (response, record)
     }
 
-    /// Generates a token, saves its record, and returns both (the hook grants use to issue).
+    /// Generates a token, saves its record, runs [`TokenHooks::process_token`], and returns
+    /// both (what grants use to issue).
     pub async fn issue_token(
         &self,
         client: &dyn OAuth2Client,
         token: NewToken<'_>,
     ) -> Result<(TokenResponse, Token), OAuthError> {
-        let (response, record) = self.generate_token(client, token);
+        let (mut response, record) = self.generate_token(client, token);
         self.storage.save_token(record.clone()).await?;
+        self.process_token(&record, &mut response).await?;
         Ok((response, record))
     }
 
@@ -323,35 +407,40 @@ impl AuthorizationServer {
                 .ok_or_else(|| OAuthError::invalid_request("missing `redirect_uri` parameter"))?,
         };
         let state = request.param("state");
-        let grant = request.param("response_type").map(|rt| {
-            rt.parse::<ResponseType>()
-                .ok()
-                .and_then(|rt| self.authorization_grants.get(&rt))
-        });
-        let mode = match &grant {
-            Some(Some(grant)) => grant.response_mode(),
+        let issuer = self.config.issuer.as_deref();
+        let response_type = request
+            .param("response_type")
+            .map(|rt| rt.parse::<ResponseType>().ok());
+        // The server, not the grant, decides where the response goes: RFC 6749 §4.1.2 (query)
+        // for `code`, §4.2.2 (fragment) for `token`; an unknown type errs in the query.
+        let mut mode = match response_type {
+            Some(Some(rt)) => ResponseMode::default_for(rt),
             _ => ResponseMode::Query,
         };
-        let issuer = self.config.issuer.as_deref();
-        let redirect = |error: OAuthError| error.redirect_to(&redirect_uri, mode, state, issuer);
-        let grant = match grant {
+        let redirect =
+            |error: OAuthError, mode| error.redirect_to(&redirect_uri, mode, state, issuer);
+        let response_type = match response_type {
             None => {
-                return Err(redirect(OAuthError::invalid_request(
-                    "missing `response_type` parameter",
-                )))
+                return Err(redirect(
+                    OAuthError::invalid_request("missing `response_type` parameter"),
+                    mode,
+                ))
             }
-            Some(None) => {
-                return Err(redirect(OAuthError::new(
-                    ErrorCode::UnsupportedResponseType,
-                )))
-            }
-            Some(Some(grant)) => grant,
+            Some(rt) => rt,
         };
-        let Some(response_type) = grant.response_type() else {
-            return Err(redirect(OAuthError::new(
-                ErrorCode::UnsupportedResponseType,
-            )));
+        let grant =
+            response_type.and_then(|rt| self.authorization_grants.get(&rt).map(|g| (rt, g)));
+        let Some((response_type, grant)) = grant else {
+            return Err(redirect(
+                OAuthError::new(ErrorCode::UnsupportedResponseType),
+                mode,
+            ));
         };
+        if let Some(requested) = request.param("response_mode") {
+            mode = ResponseMode::requested(requested, response_type)
+                .map_err(|why| redirect(OAuthError::invalid_request(why), mode))?;
+        }
+        let redirect = |error: OAuthError| redirect(error, mode);
         if !client.check_response_type(response_type) {
             return Err(redirect(OAuthError::unauthorized_client(
                 "the client may not use this response_type",
@@ -423,13 +512,16 @@ impl AuthorizationServer {
             Err(error) => return Ok(redirect(error)),
         };
         if let Some(state) = &authorization.state {
-            params.push(("state", state.clone()));
+            params.push(("state".to_owned(), state.clone()));
         }
         if let Some(issuer) = &self.config.issuer {
             // RFC 9207: the issuer identifies the server to the client (mix-up defence).
-            params.push(("iss", issuer.clone()));
+            params.push(("iss".to_owned(), issuer.clone()));
         }
-        let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let borrowed: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         Ok(OAuthResponse::redirect(redirect_with(
             &authorization.redirect_uri,
             authorization.response_mode,
@@ -450,18 +542,21 @@ impl AuthorizationServer {
             .parse()
             .map_err(|_| unsupported())?;
         let grant = self.token_grants.get(&grant_type).ok_or_else(unsupported)?;
-        let client = crate::client_auth::authenticate_client(
-            self,
-            request,
-            Endpoint::Token,
-            grant.token_endpoint_auth_methods(),
-        )
-        .await?;
+        let methods = match self.auth_methods.get(&grant_type) {
+            Some(methods) => methods.as_slice(),
+            None => grant.token_endpoint_auth_methods(),
+        };
+        let client =
+            crate::client_auth::authenticate_client(self, request, Endpoint::Token, methods)
+                .await?;
         if !client.check_grant_type(&grant_type) {
             return Err(OAuthError::unauthorized_client(
                 "the client may not use this grant type",
             ));
         }
+        self.token_hooks
+            .validate_token_request(self.storage.as_ref(), request, client.as_ref(), &grant_type)
+            .await?;
         grant.create_token_response(self, request, &client).await
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::model::{GrantType, OAuth2Client};
 use crate::scope::Scope;
-use crate::secret::{generate_token, DEFAULT_TOKEN_LENGTH};
+use crate::secret::generate_token;
 
 /// Lifetime of tokens issued by grants with no configured value (Authlib's
 /// `DEFAULT_EXPIRES_IN`).
@@ -109,35 +109,46 @@ impl fmt::Debug for TokenContext<'_> {
 /// A function that makes a token string. It must return a fresh, unguessable value each call.
 pub type TokenGenerator = Arc<dyn Fn(&TokenContext<'_>) -> String + Send + Sync>;
 
-/// A function of the client and grant type giving a token lifetime in seconds.
-pub type ExpiresFn = Arc<dyn Fn(&dyn OAuth2Client, &GrantType) -> u64 + Send + Sync>;
+/// A function of the client and grant type giving a token lifetime in seconds, or `None` for
+/// the configured lifetime of the grant (`expires_in.<grant_type>`).
+pub type ExpiresFn = Arc<dyn Fn(&dyn OAuth2Client, &GrantType) -> Option<u64> + Send + Sync>;
 
-/// How long an access token lives.
+/// How long an access token lives, when code decides
+/// ([`OAuth2::expires_in`](crate::OAuth2::expires_in)). What it leaves open falls back to the
+/// configured lifetimes (`expires_in.<grant_type>`, else Authlib's defaults).
+///
+/// ```
+/// use oauth_runtime::{ExpiresIn, GrantType};
+///
+/// // Ten minutes for password tokens, the configured lifetime for the others.
+/// let rule = ExpiresIn::custom(|_client, grant| (*grant == GrantType::Password).then_some(600));
+/// # let _ = rule;
+/// ```
 #[derive(Clone)]
 pub enum ExpiresIn {
     /// The same number of seconds for every token.
     Fixed(u64),
-    /// Seconds per grant type; grants not listed get [`DEFAULT_EXPIRES_IN`].
+    /// Seconds per grant type; grants not listed get their configured lifetime.
     PerGrant(HashMap<GrantType, u64>),
-    /// A function of the client and the grant type.
+    /// A function of the client (reach your own model with
+    /// [`downcast_ref`](trait.OAuth2Client.html#method.downcast_ref)) and the grant type;
+    /// `None` is the configured lifetime.
     Custom(ExpiresFn),
 }
 
 impl ExpiresIn {
-    /// Authlib's defaults: [`GRANT_TYPES_EXPIRES_IN`].
-    pub fn defaults() -> ExpiresIn {
-        ExpiresIn::PerGrant(
-            GRANT_TYPES_EXPIRES_IN
-                .iter()
-                .map(|(grant, secs)| (grant.clone(), *secs))
-                .collect(),
-        )
+    /// [`Custom`](ExpiresIn::Custom) from a closure.
+    pub fn custom(
+        f: impl Fn(&dyn OAuth2Client, &GrantType) -> Option<u64> + Send + Sync + 'static,
+    ) -> Self {
+        ExpiresIn::Custom(Arc::new(f))
     }
 
-    fn seconds(&self, client: &dyn OAuth2Client, grant_type: &GrantType) -> u64 {
+    /// The rule's answer, if it has one for this client and grant.
+    fn seconds(&self, client: &dyn OAuth2Client, grant_type: &GrantType) -> Option<u64> {
         match self {
-            ExpiresIn::Fixed(secs) => *secs,
-            ExpiresIn::PerGrant(map) => map.get(grant_type).copied().unwrap_or(DEFAULT_EXPIRES_IN),
+            ExpiresIn::Fixed(secs) => Some(*secs),
+            ExpiresIn::PerGrant(map) => map.get(grant_type).copied(),
             ExpiresIn::Custom(f) => f(client, grant_type),
         }
     }
@@ -168,6 +179,41 @@ pub struct TokenResponse {
     /// The granted scope; omitted when empty.
     #[serde(skip_serializing_if = "Scope::is_empty")]
     pub scope: Scope,
+    /// Further fields ([`insert_field`](Self::insert_field)).
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TokenResponse {
+    /// The fields RFC 6749 §5.1 defines, which [`insert_field`](Self::insert_field) refuses.
+    pub const STANDARD_FIELDS: [&'static str; 5] = [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+    ];
+
+    /// Adds a field to the response (RFC 6749 §5.1: "The client MUST ignore unrecognized
+    /// value names"). A standard field cannot be replaced this way: that is a `server_error`.
+    pub fn insert_field(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Result<(), crate::OAuthError> {
+        let name = name.into();
+        if Self::STANDARD_FIELDS.contains(&name.as_str()) {
+            return Err(crate::OAuthError::new(crate::ErrorCode::ServerError)
+                .with_description(format!("a hook may not replace `{name}`")));
+        }
+        self.extra.insert(name, value.into());
+        Ok(())
+    }
+
+    /// The fields added with [`insert_field`](Self::insert_field).
+    pub fn extra_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.extra
+    }
 }
 
 impl fmt::Debug for TokenResponse {
@@ -182,100 +228,92 @@ impl fmt::Debug for TokenResponse {
     }
 }
 
-/// Bearer token generator: an access-token generator, an optional refresh-token generator,
-/// and an expiry rule.
-///
-/// ```
-/// use oauth_runtime::{BearerToken, Client, ExpiresIn, GrantType, Scope, TokenContext};
-///
-/// let bearer = BearerToken::new().expires_in(ExpiresIn::Fixed(600));
-/// let client = Client::public("app");
-/// let scope = Scope::parse("profile").unwrap();
-/// let ctx = TokenContext {
-///     client: &client,
-///     grant_type: &GrantType::AuthorizationCode,
-///     user_id: Some("alice"),
-///     scope: &scope,
-/// };
-/// let token = bearer.generate(&ctx, None, true);
-/// assert_eq!(token.token_type, "Bearer");
-/// assert_eq!(token.expires_in, 600);
-/// assert!(token.refresh_token.is_some());
-/// ```
+/// The bearer token generator the server runs: access and refresh token generators and the
+/// lifetimes. Built from configuration ([`Config::bearer_token`](crate::Config)); code
+/// replaces one part at a time ([`OAuth2::access_token_generator`](crate::OAuth2),
+/// [`OAuth2::refresh_token_generator`](crate::OAuth2), [`OAuth2::expires_in`](crate::OAuth2)),
+/// so no setting in code discards another from configuration.
 #[derive(Clone)]
-pub struct BearerToken {
+pub(crate) struct BearerToken {
     access_token_generator: TokenGenerator,
+    /// `None`: refresh tokens are off (`refresh_token_generator = false`).
     refresh_token_generator: Option<TokenGenerator>,
-    expires: ExpiresIn,
+    /// The rule set in code, if any.
+    rule: Option<ExpiresIn>,
+    /// The configured lifetimes per grant (Authlib's defaults under `expires_in.*`).
+    lifetimes: HashMap<GrantType, u64>,
 }
 
 impl fmt::Debug for BearerToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BearerToken")
             .field("refresh_tokens", &self.refresh_token_generator.is_some())
-            .field("expires", &self.expires)
+            .field("rule", &self.rule)
+            .field("lifetimes", &self.lifetimes)
             .finish_non_exhaustive()
     }
 }
 
-impl Default for BearerToken {
-    fn default() -> Self {
-        BearerToken::new()
-    }
-}
-
 /// The default generator: `length` CSPRNG characters (6 bits each).
-pub fn random_generator(length: usize) -> TokenGenerator {
+pub(crate) fn random_generator(length: usize) -> TokenGenerator {
     Arc::new(move |_: &TokenContext<'_>| generate_token(length))
 }
 
 impl BearerToken {
-    /// Random 43-character access and refresh tokens (258 bits), Authlib's lifetimes.
-    pub fn new() -> Self {
+    /// Random tokens of `length` characters, refresh tokens when `refresh`, and Authlib's
+    /// lifetimes overridden by `lifetimes`.
+    pub(crate) fn configured(
+        length: usize,
+        refresh: bool,
+        lifetimes: &HashMap<GrantType, u64>,
+    ) -> Self {
+        let mut all: HashMap<GrantType, u64> = GRANT_TYPES_EXPIRES_IN.iter().cloned().collect();
+        all.extend(lifetimes.iter().map(|(g, s)| (g.clone(), *s)));
         BearerToken {
-            access_token_generator: random_generator(DEFAULT_TOKEN_LENGTH),
-            refresh_token_generator: Some(random_generator(DEFAULT_TOKEN_LENGTH)),
-            expires: ExpiresIn::defaults(),
+            access_token_generator: random_generator(length),
+            refresh_token_generator: refresh.then(|| random_generator(length)),
+            rule: None,
+            lifetimes: all,
         }
     }
 
     /// Replaces the access token generator.
-    pub fn access_token_generator(
-        mut self,
-        generator: impl Fn(&TokenContext<'_>) -> String + Send + Sync + 'static,
-    ) -> Self {
-        self.access_token_generator = Arc::new(generator);
-        self
+    pub(crate) fn set_access_token_generator(&mut self, generator: TokenGenerator) {
+        self.access_token_generator = generator;
     }
 
-    /// Replaces the refresh token generator; `None` issues no refresh tokens.
-    pub fn refresh_token_generator(mut self, generator: Option<TokenGenerator>) -> Self {
-        self.refresh_token_generator = generator;
-        self
+    /// Replaces how refresh tokens are made; whether they are issued stays with configuration.
+    pub(crate) fn set_refresh_token_generator(&mut self, generator: TokenGenerator) {
+        if self.refresh_token_generator.is_some() {
+            self.refresh_token_generator = Some(generator);
+        }
     }
 
-    /// Replaces the expiry rule.
-    pub fn expires_in(mut self, expires: ExpiresIn) -> Self {
-        self.expires = expires;
-        self
+    /// Sets the expiry rule; what it leaves open keeps the configured lifetimes.
+    pub(crate) fn set_expires_in(&mut self, rule: ExpiresIn) {
+        self.rule = Some(rule);
     }
 
     /// Whether refresh tokens can be issued.
-    pub fn issues_refresh_tokens(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn issues_refresh_tokens(&self) -> bool {
         self.refresh_token_generator.is_some()
     }
 
-    /// The lifetime a token for this client and grant would get.
-    pub fn expires_in_for(&self, client: &dyn OAuth2Client, grant_type: &GrantType) -> u64 {
-        self.expires.seconds(client, grant_type)
+    /// The lifetime a token for this client and grant gets.
+    pub(crate) fn expires_in_for(&self, client: &dyn OAuth2Client, grant_type: &GrantType) -> u64 {
+        self.rule
+            .as_ref()
+            .and_then(|rule| rule.seconds(client, grant_type))
+            .or_else(|| self.lifetimes.get(grant_type).copied())
+            .unwrap_or(DEFAULT_EXPIRES_IN)
     }
 
-    /// Makes a token response: `expires_in` overrides the rule when given; a refresh token is
-    /// included only when a refresh generator is set and `include_refresh_token` asks for it.
-    pub fn generate(
+    /// Makes a token response; a refresh token is included only when refresh tokens are on
+    /// and `include_refresh_token` asks for one.
+    pub(crate) fn generate(
         &self,
         ctx: &TokenContext<'_>,
-        expires_in: Option<u64>,
         include_refresh_token: bool,
     ) -> TokenResponse {
         let refresh_token = match (&self.refresh_token_generator, include_refresh_token) {
@@ -285,10 +323,10 @@ impl BearerToken {
         TokenResponse {
             access_token: (self.access_token_generator)(ctx),
             token_type: "Bearer",
-            expires_in: expires_in
-                .unwrap_or_else(|| self.expires.seconds(ctx.client, ctx.grant_type)),
+            expires_in: self.expires_in_for(ctx.client, ctx.grant_type),
             refresh_token,
             scope: ctx.scope.clone(),
+            extra: serde_json::Map::new(),
         }
     }
 }
@@ -297,6 +335,7 @@ impl BearerToken {
 mod tests {
     use super::*;
     use crate::model::Client;
+    use crate::secret::DEFAULT_TOKEN_LENGTH;
 
     fn generate(bearer: &BearerToken, grant: GrantType, refresh: bool) -> TokenResponse {
         let client = Client::public("c");
@@ -307,12 +346,16 @@ mod tests {
             user_id: None,
             scope: &scope,
         };
-        bearer.generate(&ctx, None, refresh)
+        bearer.generate(&ctx, refresh)
+    }
+
+    fn defaults() -> BearerToken {
+        BearerToken::configured(DEFAULT_TOKEN_LENGTH, true, &HashMap::new())
     }
 
     #[test]
     fn default_lifetimes_are_authlibs() {
-        let b = BearerToken::new();
+        let b = defaults();
         assert_eq!(
             generate(&b, GrantType::AuthorizationCode, false).expires_in,
             864_000
@@ -330,43 +373,68 @@ mod tests {
     }
 
     #[test]
-    fn refresh_token_only_when_generator_and_asked() {
-        let b = BearerToken::new();
+    fn refresh_token_only_when_on_and_asked() {
+        let mut b = defaults();
         assert!(generate(&b, GrantType::Password, true)
             .refresh_token
             .is_some());
         assert!(generate(&b, GrantType::Password, false)
             .refresh_token
             .is_none());
-        let b = b.refresh_token_generator(None);
-        assert!(generate(&b, GrantType::Password, true)
+        let mut off = BearerToken::configured(43, false, &HashMap::new());
+        off.set_refresh_token_generator(random_generator(50));
+        assert!(generate(&off, GrantType::Password, true)
             .refresh_token
             .is_none());
+        b.set_refresh_token_generator(Arc::new(|_: &TokenContext<'_>| "r".repeat(50)));
+        assert_eq!(
+            generate(&b, GrantType::Password, true)
+                .refresh_token
+                .unwrap(),
+            "r".repeat(50)
+        );
     }
 
     #[test]
-    fn custom_generators_and_expiry_function() {
-        let b = BearerToken::new()
-            .access_token_generator(|ctx| format!("tok-{}", ctx.client.client_id()))
-            .expires_in(ExpiresIn::Custom(Arc::new(|client, grant| {
-                if client.client_id() == "c" && *grant == GrantType::Password {
-                    42
-                } else {
-                    1
-                }
-            })));
+    fn a_rule_in_code_keeps_the_configured_lifetimes_it_leaves_open() {
+        let configured = HashMap::from([(GrantType::ClientCredentials, 77)]);
+        let mut b = BearerToken::configured(43, true, &configured);
+        b.set_access_token_generator(Arc::new(|ctx: &TokenContext<'_>| {
+            format!("tok-{}", ctx.client.client_id())
+        }));
+        b.set_expires_in(ExpiresIn::custom(|client, grant| {
+            (client.client_id() == "c" && *grant == GrantType::Password).then_some(42)
+        }));
         let t = generate(&b, GrantType::Password, false);
         assert_eq!(t.access_token, "tok-c");
         assert_eq!(t.expires_in, 42);
         assert_eq!(
             generate(&b, GrantType::ClientCredentials, false).expires_in,
-            1
+            77
         );
+        assert_eq!(generate(&b, GrantType::Implicit, false).expires_in, 3600);
+    }
+
+    #[test]
+    fn extra_fields_are_added_but_never_replace_standard_ones() {
+        let mut t = generate(&defaults(), GrantType::Password, true);
+        t.insert_field("id_hint", "alice").unwrap();
+        t.insert_field("n", 3).unwrap();
+        for name in TokenResponse::STANDARD_FIELDS {
+            let error = t.insert_field(name, "x").unwrap_err();
+            assert_eq!(error.code(), crate::ErrorCode::ServerError);
+        }
+        let v = serde_json::to_value(&t).unwrap();
+        assert_eq!(
+            (v["id_hint"].as_str(), v["n"].as_i64()),
+            (Some("alice"), Some(3))
+        );
+        assert_eq!(v["access_token"].as_str(), Some(t.access_token.as_str()));
     }
 
     #[test]
     fn response_json_shape() {
-        let t = generate(&BearerToken::new(), GrantType::Password, true);
+        let t = generate(&defaults(), GrantType::Password, true);
         let v = serde_json::to_value(&t).unwrap();
         assert_eq!(v["token_type"], "Bearer");
         assert_eq!(v["scope"], "a b");

@@ -89,6 +89,13 @@ pub(crate) fn expand(spec: &RecordSpec, input: DeriveInput) -> syn::Result<Token
     let ctxt = Ctxt::new();
     let mapping = map_fields(&ctxt, &input, spec.fields);
     crate::validate::required_keys(&ctxt, &input, spec.fields, &mapping);
+    for (field, _) in &mapping.extra {
+        ctxt.error_spanned_by(
+            field.ident.as_ref(),
+            "only client and resource owner tables read columns of their own; a token or code \
+             table reads the record's columns (map this field to a key, or drop `column`)",
+        );
+    }
     if let Err(error) = ctxt.check() {
         let mut tokens = error.into_compile_error();
         tokens.extend(crate::fallback::record(&input, (spec.names)()));

@@ -106,7 +106,16 @@ impl AuthorizationServer {
         let now = now();
         let hint = request.param("token_type_hint");
         let (token, is_access) = match find_token(self.storage(), token, hint).await? {
-            Some(Found::Access(t)) if !t.access_token_revoked && !t.is_expired(now) => (t, true),
+            // The resource servers' own rule: what the validator calls revoked or expired is
+            // inactive here too (RFC 7662 §2.2).
+            Some(Found::Access(t)) => {
+                let validator = self.validator();
+                if validator.token_revoked(self.storage(), &t).await? || validator.token_expired(&t)
+                {
+                    return Ok(Introspection::default());
+                }
+                (t, true)
+            }
             Some(Found::Refresh(t)) if t.refresh_token_active(now) => (t, false),
             _ => return Ok(Introspection::default()),
         };

@@ -35,6 +35,8 @@ pub struct ServerMetadata {
     pub introspection_endpoint: Option<String>,
     /// Supported response types.
     pub response_types_supported: Vec<&'static str>,
+    /// The `response_mode` values a client may ask for.
+    pub response_modes_supported: Vec<&'static str>,
     /// Supported grant types.
     pub grant_types_supported: Vec<String>,
     /// Client authentication at the token endpoint.
@@ -77,6 +79,7 @@ impl AuthorizationServer {
             revocation_endpoint: urls.revocation.clone(),
             introspection_endpoint: urls.introspection.clone(),
             response_types_supported: response_types,
+            response_modes_supported: crate::ResponseMode::SUPPORTED.to_vec(),
             grant_types_supported: grant_types,
             token_endpoint_auth_methods_supported: all.clone(),
             revocation_endpoint_auth_methods_supported: urls

@@ -163,7 +163,7 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
         server: &AuthorizationServer,
         authorization: &AuthorizationRequest,
         user: &ResourceOwner,
-    ) -> Result<Vec<(&'static str, String)>, OAuthError> {
+    ) -> Result<Vec<(String, String)>, OAuthError> {
         let code = generate_token(server.config().token_length);
         let issued_at = now();
         let record = AuthorizationCode {
@@ -182,7 +182,7 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
         self.hooks
             .save_authorization_code(server.storage(), record)
             .await?;
-        Ok(vec![("code", code)])
+        Ok(vec![("code".to_owned(), code)])
     }
 
     async fn create_token_response(

@@ -5,7 +5,6 @@ use async_trait::async_trait;
 use super::{AuthorizationRequest, Grant};
 use crate::error::OAuthError;
 use crate::model::{GrantType, ResourceOwner, ResponseType};
-use crate::response::ResponseMode;
 use crate::server::AuthorizationServer;
 use crate::token::NewToken;
 
@@ -19,17 +18,12 @@ impl Grant for ImplicitGrant {
         Some(ResponseType::Token)
     }
 
-    fn response_mode(&self) -> ResponseMode {
-        // RFC 6749 §4.2.2: parameters are added to the fragment.
-        ResponseMode::Fragment
-    }
-
     async fn create_authorization_response(
         &self,
         server: &AuthorizationServer,
         authorization: &AuthorizationRequest,
         user: &ResourceOwner,
-    ) -> Result<Vec<(&'static str, String)>, OAuthError> {
+    ) -> Result<Vec<(String, String)>, OAuthError> {
         // RFC 6749 §4.2.2: the server MUST NOT issue a refresh token.
         let (token, _) = server
             .issue_token(
@@ -38,12 +32,20 @@ impl Grant for ImplicitGrant {
             )
             .await?;
         let mut params = vec![
-            ("access_token", token.access_token),
-            ("token_type", token.token_type.to_owned()),
-            ("expires_in", token.expires_in.to_string()),
+            ("access_token".to_owned(), token.access_token.clone()),
+            ("token_type".to_owned(), token.token_type.to_owned()),
+            ("expires_in".to_owned(), token.expires_in.to_string()),
         ];
         if !token.scope.is_empty() {
-            params.push(("scope", token.scope.to_string()));
+            params.push(("scope".to_owned(), token.scope.to_string()));
+        }
+        // Fields a `TokenHooks::process_token` added: text as is, anything else as JSON.
+        for (name, value) in token.extra_fields() {
+            let value = match value {
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            params.push((name.clone(), value));
         }
         Ok(params)
     }

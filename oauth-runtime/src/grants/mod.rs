@@ -68,11 +68,18 @@ pub struct AuthorizationRequest {
     pub code_challenge: Option<String>,
     /// PKCE method.
     pub code_challenge_method: Option<CodeChallengeMethod>,
-    /// Where the response parameters go.
-    pub response_mode: ResponseMode,
+    /// Where the response parameters go: decided by the server from the response type and an
+    /// allowed `response_mode`, never by a grant.
+    pub(crate) response_mode: ResponseMode,
 }
 
 impl AuthorizationRequest {
+    /// Where the response parameters go (RFC 6749 §4.1.2 query for `code`, §4.2.2 fragment
+    /// for `token`, or the `response_mode` the request asked for where allowed).
+    pub fn response_mode(&self) -> ResponseMode {
+        self.response_mode
+    }
+
     /// The host of the redirect URI in ASCII — internationalised names in punycode
     /// (`xn--…`) — for consent pages: a look-alike host written in another script cannot pass
     /// for a familiar one. `None` for URIs without a host (private-use schemes).
@@ -110,11 +117,6 @@ pub trait Grant: Send + Sync + 'static {
         None
     }
 
-    /// How authorization responses and errors reach the client.
-    fn response_mode(&self) -> ResponseMode {
-        ResponseMode::Query
-    }
-
     /// Client authentication methods accepted at the token endpoint for this grant.
     fn token_endpoint_auth_methods(&self) -> &'static [AuthMethod] {
         CONFIDENTIAL
@@ -150,7 +152,7 @@ pub trait Grant: Send + Sync + 'static {
         server: &AuthorizationServer,
         authorization: &AuthorizationRequest,
         user: &ResourceOwner,
-    ) -> Result<Vec<(&'static str, String)>, OAuthError> {
+    ) -> Result<Vec<(String, String)>, OAuthError> {
         let _ = (server, authorization, user);
         Err(OAuthError::new(ErrorCode::UnsupportedResponseType))
     }

@@ -121,9 +121,15 @@ impl<H: RefreshTokenHooks> Grant for RefreshTokenGrant<H> {
             .with_refresh_token()
             .in_family(token.family.clone());
         new.user_id = token.user_id.as_deref();
-        let (response, record) = server.generate_token(client.as_ref(), new);
-        match storage.rotate_refresh_token(&presented, record).await? {
-            Rotation::Rotated => Ok(response),
+        let (mut response, record) = server.generate_token(client.as_ref(), new);
+        match storage
+            .rotate_refresh_token(&presented, record.clone())
+            .await?
+        {
+            Rotation::Rotated => {
+                server.process_token(&record, &mut response).await?;
+                Ok(response)
+            }
             Rotation::Reused | Rotation::Unknown => Err(invalid()),
         }
     }

@@ -18,7 +18,7 @@ use crate::grants::Grant;
 use crate::resource::{BearerTokenValidator, ResourceProtector, StorageTokenValidator};
 use crate::server::AuthorizationServer;
 use crate::store::Storage;
-use crate::token::BearerToken;
+use crate::token::{ExpiresIn, TokenContext, TokenGenerator};
 
 /// Turns a Rocket app into an OAuth 2.0 authorization and resource server.
 ///
@@ -43,9 +43,13 @@ use crate::token::BearerToken;
 pub struct OAuth2 {
     storage: StorageSource,
     grants: Vec<Arc<dyn Grant>>,
-    bearer: Option<BearerToken>,
+    access_token_generator: Option<TokenGenerator>,
+    refresh_token_generator: Option<TokenGenerator>,
+    expires_in: Option<ExpiresIn>,
     validator: Option<Arc<dyn BearerTokenValidator>>,
     introspection_policy: Option<Arc<dyn crate::endpoints::IntrospectionPolicy>>,
+    token_hooks: Option<Arc<dyn crate::hooks::TokenHooks>>,
+    auth_methods: Vec<(crate::GrantType, Vec<crate::AuthMethod>)>,
     config: Option<Config>,
 }
 
@@ -140,9 +144,13 @@ impl OAuth2 {
         OAuth2 {
             storage,
             grants: Vec::new(),
-            bearer: None,
+            access_token_generator: None,
+            refresh_token_generator: None,
+            expires_in: None,
             validator: None,
             introspection_policy: None,
+            token_hooks: None,
+            auth_methods: Vec::new(),
             config: None,
         }
     }
@@ -159,13 +167,50 @@ impl OAuth2 {
         self
     }
 
-    /// Replaces the token generator that configuration would build.
-    pub fn token_generator(mut self, bearer: BearerToken) -> Self {
-        self.bearer = Some(bearer);
+    /// Makes access tokens with `generator` instead of random `token_length` characters
+    /// (Authlib's `access_token_generator`). Every other configured value stays. The generator
+    /// must return a fresh, unguessable value each call.
+    ///
+    /// ```no_run
+    /// use oauth_runtime::{grants, ExpiresIn, GrantType, MemoryStore, OAuth2};
+    ///
+    /// let oauth = OAuth2::new(MemoryStore::new())
+    ///     .grants(grants![Password, RefreshToken])
+    ///     .access_token_generator(|ctx| {
+    ///         format!("at_{}", oauth_runtime::secret::generate_token(43))
+    ///     })
+    ///     // One hour for password tokens; `expires_in.*` from configuration for the rest.
+    ///     .expires_in(ExpiresIn::custom(|_client, grant| {
+    ///         (*grant == GrantType::Password).then_some(3600)
+    ///     }));
+    /// ```
+    pub fn access_token_generator(
+        mut self,
+        generator: impl Fn(&TokenContext<'_>) -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.access_token_generator = Some(std::sync::Arc::new(generator));
         self
     }
 
-    /// Replaces the storage-backed bearer token validator.
+    /// Makes refresh tokens with `generator` (Authlib's `refresh_token_generator`). Whether
+    /// refresh tokens are issued stays with configuration (`refresh_token_generator`).
+    pub fn refresh_token_generator(
+        mut self,
+        generator: impl Fn(&TokenContext<'_>) -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.refresh_token_generator = Some(std::sync::Arc::new(generator));
+        self
+    }
+
+    /// Decides access token lifetimes in code (Authlib's `expires_generator`); what the rule
+    /// leaves open keeps `expires_in.<grant_type>` from configuration.
+    pub fn expires_in(mut self, rule: ExpiresIn) -> Self {
+        self.expires_in = Some(rule);
+        self
+    }
+
+    /// Replaces the storage-backed bearer token validator, for protected routes and for the
+    /// introspection endpoint's revocation and expiry rules.
     pub fn validator(mut self, validator: impl BearerTokenValidator) -> Self {
         self.validator = Some(Arc::new(validator));
         self
@@ -178,6 +223,35 @@ impl OAuth2 {
         policy: impl crate::endpoints::IntrospectionPolicy,
     ) -> Self {
         self.introspection_policy = Some(Arc::new(policy));
+        self
+    }
+
+    /// Runs `hooks` on every token request and every issued token ([`TokenHooks`]: extra
+    /// response fields, extra checks).
+    ///
+    /// [`TokenHooks`]: crate::TokenHooks
+    pub fn token_hooks(mut self, hooks: impl crate::hooks::TokenHooks) -> Self {
+        self.token_hooks = Some(Arc::new(hooks));
+        self
+    }
+
+    /// The client authentication methods the token endpoint accepts for `grant_type`
+    /// (Authlib's `TOKEN_ENDPOINT_AUTH_METHODS`), instead of the grant's own list.
+    ///
+    /// ```no_run
+    /// use oauth_runtime::{grants, AuthMethod, GrantType, MemoryStore, OAuth2};
+    ///
+    /// let oauth = OAuth2::new(MemoryStore::new())
+    ///     .grants(grants![ClientCredentials])
+    ///     .token_endpoint_auth_methods(GrantType::ClientCredentials, [AuthMethod::ClientSecretBasic]);
+    /// ```
+    pub fn token_endpoint_auth_methods(
+        mut self,
+        grant_type: crate::GrantType,
+        methods: impl IntoIterator<Item = crate::AuthMethod>,
+    ) -> Self {
+        self.auth_methods
+            .push((grant_type, methods.into_iter().collect()));
         self
     }
 
@@ -227,8 +301,22 @@ impl OAuth2 {
         for grant in &self.grants {
             server.register_shared_grant(grant.clone());
         }
-        if let Some(bearer) = &self.bearer {
-            server.set_token_generator(bearer.clone());
+        if let Some(generator) = &self.access_token_generator {
+            let generator = generator.clone();
+            server.set_access_token_generator(move |ctx| generator(ctx));
+        }
+        if let Some(generator) = &self.refresh_token_generator {
+            let generator = generator.clone();
+            server.set_refresh_token_generator(move |ctx| generator(ctx));
+        }
+        if let Some(rule) = &self.expires_in {
+            server.set_expires_in(rule.clone());
+        }
+        if let Some(hooks) = &self.token_hooks {
+            server.set_shared_token_hooks(hooks.clone());
+        }
+        for (grant_type, methods) in &self.auth_methods {
+            server.set_token_endpoint_auth_methods(grant_type.clone(), methods.iter().copied());
         }
         if let Some(policy) = &self.introspection_policy {
             server.introspection_policy = policy.clone();
@@ -236,8 +324,9 @@ impl OAuth2 {
         let validator = self
             .validator
             .clone()
-            .unwrap_or_else(|| Arc::new(StorageTokenValidator::new(storage)));
-        let protector = ResourceProtector::new(&server.config().realm, validator)
+            .unwrap_or_else(|| Arc::new(StorageTokenValidator));
+        server.set_validator(validator.clone());
+        let protector = ResourceProtector::new(&server.config().realm, storage, validator)
             .with_locations(server.config().bearer_token_locations.clone());
         Ok((server, protector))
     }

@@ -1,8 +1,6 @@
 //! Configuration from Rocket's figment (`[default.oauth2]`, `ROCKET_OAUTH2_*`).
 
-use std::sync::Arc;
-
-use oauth_runtime::{BearerToken, ExpiresIn, GrantType, OAuth2};
+use oauth_runtime::{ExpiresIn, GrantType, OAuth2};
 use rocket::figment::Figment;
 use rocket::http::Status;
 
@@ -151,15 +149,63 @@ async fn query_tokens_when_configured() {
 
 #[rocket::async_test]
 async fn custom_expires_function() {
-    let bearer =
-        BearerToken::new().expires_in(ExpiresIn::Custom(Arc::new(|client, grant| {
-            match (client.client_id(), grant) {
-                ("svc", GrantType::ClientCredentials) => 123,
-                _ => 1,
-            }
-        })));
-    let client = client_with(oauth2(store()).token_generator(bearer)).await;
+    let rule = ExpiresIn::custom(|client, grant| match (client.client_id(), grant) {
+        ("svc", GrantType::ClientCredentials) => Some(123),
+        _ => None,
+    });
+    let client = client_with(oauth2(store()).expires_in(rule)).await;
     assert_eq!(svc_token(&client, &[]).await.json["expires_in"], 123);
+}
+
+/// Issue 12: whatever code sets overrides only that part; every configured value stays.
+#[rocket::async_test]
+async fn code_overrides_compose_with_configuration() {
+    let figment = base()
+        .merge(("oauth2.expires_in.password", 600))
+        .merge(("oauth2.expires_in.client_credentials", 60))
+        .merge(("oauth2.token_length", 64));
+    let fairing = oauth2(store())
+        .access_token_generator(|ctx| format!("at-{}-{}", ctx.client.client_id(), ctx.scope))
+        .refresh_token_generator(|_| "rt-".to_owned() + &oauth_runtime::secret::generate_token(40))
+        .expires_in(ExpiresIn::custom(|_, grant| {
+            (*grant == GrantType::ClientCredentials).then_some(30)
+        }));
+    let rocket = app_on(rocket::custom(figment.clone()), fairing);
+    let client = rocket::local::asynchronous::Client::tracked(rocket)
+        .await
+        .unwrap();
+    let svc = svc_token(&client, &[("scope", "read")]).await;
+    assert_eq!(svc.str("access_token"), "at-svc-read");
+    assert_eq!(svc.json["expires_in"], 30, "the rule in code");
+    let password = [
+        ("grant_type", "password"),
+        ("username", "alice"),
+        ("password", ALICE_PW),
+    ];
+    let web = web_token(&client, &password).await;
+    assert_eq!(
+        web.json["expires_in"], 600,
+        "configured, left open by the rule"
+    );
+    assert!(web.str("refresh_token").starts_with("rt-"));
+
+    // Refresh tokens turned off in configuration stay off with a generator in code.
+    let fairing = oauth2(store()).refresh_token_generator(|_| "rt-never".to_owned());
+    let rocket = app_on(
+        rocket::custom(figment.merge(("oauth2.refresh_token_generator", false))),
+        fairing,
+    );
+    let client = rocket::local::asynchronous::Client::tracked(rocket)
+        .await
+        .unwrap();
+    let web = web_token(&client, &password).await;
+    assert_eq!(web.status, Status::Ok);
+    assert!(web.json.get("refresh_token").is_none());
+    assert_eq!(
+        web.str("access_token").len(),
+        64,
+        "token_length still applies"
+    );
 }
 
 #[rocket::async_test]

@@ -224,14 +224,12 @@ fn resource_protector_never_fails_with_5xx() {
         .enable_all()
         .build()
         .unwrap();
-    let protector = ResourceProtector::new(
-        "api",
-        Arc::new(StorageTokenValidator::new(Arc::new(store()))),
-    )
-    .with_locations(vec![
-        oauth_runtime::TokenLocation::Header,
-        oauth_runtime::TokenLocation::Query,
-    ]);
+    let protector =
+        ResourceProtector::new("api", Arc::new(store()), Arc::new(StorageTokenValidator))
+            .with_locations(vec![
+                oauth_runtime::TokenLocation::Header,
+                oauth_runtime::TokenLocation::Query,
+            ]);
     let strategy = (
         prop::collection::vec(".{0,60}", 0..3),
         prop::option::of(".{0,60}"),

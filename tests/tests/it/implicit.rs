@@ -100,5 +100,75 @@ async fn implicit_is_off_unless_registered() {
         answer.location_param("error").as_deref(),
         Some("unsupported_response_type")
     );
-    assert!(answer.header("Location").unwrap().contains('?'));
+    // In the fragment, where a client asking for `token` reads its answer.
+    assert!(answer.header("Location").unwrap().contains('#'));
+}
+
+/// Issue 12: a grant that wraps `ImplicitGrant` and forwards only what it must still answers
+/// in the fragment: the server, not the grant, decides where a token goes.
+struct Wrapped(oauth_runtime::ImplicitGrant);
+
+#[oauth_runtime::async_trait]
+impl oauth_runtime::Grant for Wrapped {
+    fn response_type(&self) -> Option<oauth_runtime::ResponseType> {
+        self.0.response_type()
+    }
+
+    async fn create_authorization_response(
+        &self,
+        server: &oauth_runtime::AuthorizationServer,
+        authorization: &oauth_runtime::AuthorizationRequest,
+        user: &oauth_runtime::ResourceOwner,
+    ) -> Result<Vec<(String, String)>, oauth_runtime::OAuthError> {
+        self.0
+            .create_authorization_response(server, authorization, user)
+            .await
+    }
+}
+
+#[rocket::async_test]
+async fn a_wrapped_implicit_grant_still_answers_in_the_fragment() {
+    let client = client_with(oauth2(store()).grant(Wrapped(oauth_runtime::ImplicitGrant))).await;
+    let answer = post(
+        &client,
+        "/oauth/authorize",
+        &params(&[("decision", "allow")]),
+        None,
+    )
+    .await;
+    let location = answer.header("Location").unwrap();
+    assert!(location.starts_with(&format!("{SPA_CB}#")), "{location}");
+    assert!(!location.contains('?'), "{location}");
+    assert!(answer.location_param("access_token").is_some());
+}
+
+#[rocket::async_test]
+async fn response_mode_query_never_carries_a_token() {
+    let client = client().await;
+    let answer = post(
+        &client,
+        "/oauth/authorize",
+        &params(&[("decision", "allow"), ("response_mode", "query")]),
+        None,
+    )
+    .await;
+    let location = answer.header("Location").unwrap();
+    assert!(location.starts_with(&format!("{SPA_CB}#")), "{location}");
+    assert_eq!(
+        answer.location_param("error").as_deref(),
+        Some("invalid_request")
+    );
+    assert!(answer.location_param("access_token").is_none());
+    // An unknown mode is refused too; `fragment` is allowed for `code`.
+    let answer = post(
+        &client,
+        "/oauth/authorize",
+        &params(&[("decision", "allow"), ("response_mode", "form_post")]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        answer.location_param("error").as_deref(),
+        Some("invalid_request")
+    );
 }

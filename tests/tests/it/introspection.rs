@@ -1,6 +1,6 @@
 //! Token introspection (RFC 7662).
 
-use oauth_runtime::{BearerToken, ExpiresIn};
+use oauth_runtime::ExpiresIn;
 use rocket::http::Status;
 
 use crate::common::*;
@@ -52,8 +52,7 @@ async fn unknown_revoked_and_expired_tokens_are_inactive() {
         false
     );
 
-    let fairing =
-        oauth2(store()).token_generator(BearerToken::new().expires_in(ExpiresIn::Fixed(0)));
+    let fairing = oauth2(store()).expires_in(ExpiresIn::Fixed(0));
     let client = client_with(fairing).await;
     let tokens = web_tokens(&client, "profile").await;
     assert_eq!(
@@ -75,4 +74,52 @@ async fn public_clients_may_not_introspect() {
     .await;
     assert_eq!(answer.status, Status::Unauthorized);
     assert_eq!(answer.error(), "invalid_client");
+}
+
+/// Issue 12: a custom validator gets the configured storage, may await, and its revocation
+/// rule holds at the introspection endpoint too (RFC 7662 §2.2).
+struct BannedUsers;
+
+#[oauth_runtime::async_trait]
+impl oauth_runtime::BearerTokenValidator for BannedUsers {
+    async fn token_revoked(
+        &self,
+        storage: &dyn oauth_runtime::Storage,
+        token: &oauth_runtime::Token,
+    ) -> Result<bool, oauth_runtime::OAuthError> {
+        let banned = match &token.user_id {
+            Some(id) => storage
+                .find_user(id)
+                .await?
+                .is_some_and(|owner| owner.username == "alice"),
+            None => false,
+        };
+        Ok(token.access_token_revoked || banned)
+    }
+}
+
+#[rocket::async_test]
+async fn a_custom_revocation_rule_reads_storage_and_holds_at_introspection() {
+    let client = client_with(oauth2(store()).validator(BannedUsers)).await;
+    let alice = web_tokens(&client, "profile").await;
+    let (me, _) = api(&client, "/api/me", Some(alice.str("access_token"))).await;
+    assert_eq!(me.status, Status::Unauthorized);
+    assert_eq!(
+        introspect(&client, alice.str("access_token")).await.json["active"],
+        false
+    );
+    // A service token (no user) is untouched by the rule.
+    let svc = svc_access(&client, "read").await;
+    let answer = post(
+        &client,
+        "/oauth/introspect",
+        &[
+            ("token", svc.as_str()),
+            ("client_id", "svc"),
+            ("client_secret", SVC_SECRET),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(answer.json["active"], true, "{}", answer.json);
 }

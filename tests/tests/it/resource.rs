@@ -1,6 +1,6 @@
 //! Resource protection (RFC 6750 §2, §3).
 
-use oauth_runtime::{BearerToken, ExpiresIn, OAuth2};
+use oauth_runtime::{ExpiresIn, OAuth2};
 use rocket::http::{Header, Status};
 
 use crate::common::*;
@@ -62,8 +62,7 @@ async fn malformed_token_is_invalid_token() {
 
 #[rocket::async_test]
 async fn expired_token_is_invalid_token() {
-    let fairing =
-        oauth2(store()).token_generator(BearerToken::new().expires_in(ExpiresIn::Fixed(0)));
+    let fairing = oauth2(store()).expires_in(ExpiresIn::Fixed(0));
     let client = client_with(fairing).await;
     let token = svc_access(&client, "read").await;
     let (answer, _) = api(&client, "/api/token", Some(&token)).await;
