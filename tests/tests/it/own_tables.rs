@@ -27,8 +27,9 @@ pub struct App {
     allowed_scope: String,
     #[oauth(token_endpoint_auth_method)]
     auth_method: String,
-    /// Not mapped: the store leaves it to the database and reads it as `Default`.
-    #[allow(dead_code)]
+    /// The application's own column: no key holds it, the store reads it (and leaves it to the
+    /// database's default on insert); callbacks reach it with `downcast_ref::<App>()`.
+    #[oauth(column = "owner_email")]
     owner_email: String,
 }
 
@@ -293,6 +294,41 @@ pub async fn add_sqlite_user(store: &OwnSqlite, email: &str, password: &str) -> 
 
 pub async fn add_postgres_user(store: &OwnPostgres, email: &str, password: &str) -> ResourceOwner {
     insert_account!(store.pool(), email, Some(password))
+}
+
+/// Issue 12: a callback that receives the client reaches the application's own model, with a
+/// column no key maps (here the expiry rule reads `owner_email`).
+#[rocket::async_test]
+async fn callbacks_reach_the_applications_own_client_model() {
+    use oauth_runtime::{
+        AuthMethod, AuthorizationServer, ClientCredentialsGrant, ExpiresIn, GrantType, OAuthRequest,
+    };
+    let store = sqlite_store().await;
+    let service = Client::with_secret("reports", "a-long-random-secret")
+        .with_auth_method(AuthMethod::ClientSecretPost)
+        .with_grant_types([GrantType::ClientCredentials]);
+    insert_app!(store.pool(), &service);
+    sqlx::query("UPDATE apps SET owner_email = 'ops@first-party.example' WHERE id = 'reports'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let mut server = AuthorizationServer::new(store);
+    server.register_grant(ClientCredentialsGrant);
+    server.set_expires_in(ExpiresIn::custom(|client, _grant| {
+        let app = client.downcast_ref::<App>()?;
+        app.owner_email
+            .ends_with("@first-party.example")
+            .then_some(7 * 86_400)
+    }));
+    let request = OAuthRequest::post_form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", "reports"),
+        ("client_secret", "a-long-random-secret"),
+    ]);
+    let response = server.create_token_response(&request).await;
+    assert_eq!(response.status, 200);
+    let body: serde_json::Value = serde_json::from_str(response.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["expires_in"], 7 * 86_400);
 }
 
 /// Owners in the application's table: found by their integer key in its canonical form only,
