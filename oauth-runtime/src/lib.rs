@@ -101,7 +101,8 @@ pub use crate::resource::{
 };
 pub use crate::response::{OAuthResponse, ResponseMode};
 pub use crate::rocket::{
-    oauth_routes, Authorized, ClientAddress, OAuth2, OptionalAuthorized, RequiredScope,
+    oauth_routes, AuthorizationDecision, AuthorizationPrompt, Authorized, ClientAddress, CsrfToken,
+    OAuth2, OptionalAuthorized, RequiredScope, SignedInUser,
 };
 pub use crate::scope::Scope;
 pub use crate::server::AuthorizationServer;

@@ -5,7 +5,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use crate::error::{ErrorCode, OAuthError};
 
 /// Characters left unescaped in redirect parameters: RFC 3986 unreserved.
-const PARAM: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const PARAM: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

@@ -1,9 +1,12 @@
 //! HTML pages: home, sign-in, consent and errors. Every page refuses to be framed.
 
-use oauth_runtime::{AuthorizationRequest, OAuthError, Params};
+use oauth_runtime::rocket::Consent;
+use oauth_runtime::OAuthError;
 use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
+
+use crate::session::SignedIn;
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,sans-serif;max-width:30rem;\
 margin:3rem auto;padding:0 1rem;color:#1f2328;line-height:1.5}\
@@ -47,18 +50,7 @@ impl<'r> Responder<'r, 'static> for Page {
 
 /// Escapes text for HTML.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    html_escape::encode_quoted_attribute(s).into_owned()
 }
 
 fn page(status: Status, title: &str, body: &str) -> Page {
@@ -80,7 +72,7 @@ pub fn home(issuer: &str, signed_in: Option<(&str, &str)>) -> Page {
     let session = match signed_in {
         Some((user, csrf)) => format!(
             "<form method=post action=\"/logout\"><p>Signed in as {}. \
-             <input type=hidden name=csrf value=\"{}\">\
+             <input type=hidden name=csrf_token value=\"{}\">\
              <button type=submit>Sign out</button></p></form>",
             escape(user),
             escape(csrf)
@@ -114,7 +106,7 @@ pub fn login(next: &str, csrf: &str, error: Option<&str>) -> Page {
         "Sign in",
         &format!(
             "<h1>Sign in</h1>{error}<form method=post action=\"/login\">\
-             <input type=hidden name=csrf value=\"{}\"><input type=hidden name=next value=\"{}\">\
+             <input type=hidden name=csrf_token value=\"{}\"><input type=hidden name=next value=\"{}\">\
              <label for=username>Username</label>\
              <input type=text id=username name=username autocomplete=username autofocus required>\
              <label for=password>Password</label>\
@@ -127,19 +119,10 @@ pub fn login(next: &str, csrf: &str, error: Option<&str>) -> Page {
 }
 
 /// The consent page: names the client and the scopes, with allow and deny buttons.
-pub fn consent(auth: &AuthorizationRequest, params: &Params, user: &str, csrf: &str) -> Page {
+pub fn consent(consent: &Consent<SignedIn>) -> Page {
+    let auth = &consent.authorization;
+    let user = &consent.user.0.username;
     let name = auth.client.client_name().unwrap_or(auth.client.client_id());
-    let hidden: String = params
-        .iter()
-        .filter(|(k, _)| !matches!(*k, "csrf" | "decision"))
-        .map(|(k, v)| {
-            format!(
-                "<input type=hidden name=\"{}\" value=\"{}\">",
-                escape(k),
-                escape(v)
-            )
-        })
-        .collect();
     // The host in ASCII (punycode for internationalised names), so a look-alike host in
     // another script cannot pass for a familiar one; the full URI only when it is ASCII.
     let host = auth.redirect_host().unwrap_or_else(|| {
@@ -170,14 +153,13 @@ pub fn consent(auth: &AuthorizationRequest, params: &Params, user: &str, csrf: &
         &format!(
             "<h1><strong>{}</strong> wants to access your account</h1>\
              <p class=muted>Signed in as {}. It will be sent back to <strong>{}</strong>{uri}.</p>{scopes}\
-             <form method=post action=\"/oauth/authorize\">{hidden}\
-             <input type=hidden name=csrf value=\"{}\">\
+             <form method=post action=\"/oauth/authorize\">{}\
              <button class=primary type=submit name=decision value=allow>allow</button>\
              <button type=submit name=decision value=deny>deny</button></form>",
             escape(name),
             escape(user),
             escape(&host),
-            escape(csrf)
+            consent.hidden_fields(),
         ),
     )
 }

@@ -1,8 +1,9 @@
 //! The provider's routes: metadata, sign-in, authorization (consent), the API.
 
+use oauth_runtime::rocket::Prompt;
 use oauth_runtime::{
-    require_oauth, AuthorizationServer, ClientAddress, CurrentToken, EndpointUrls, ErrorTarget,
-    OAuth2, OAuthRequest, OAuthResponse,
+    require_oauth, AuthorizationDecision, AuthorizationPrompt, AuthorizationServer, ClientAddress,
+    CsrfToken, CurrentToken, EndpointUrls, OAuth2, OAuthResponse,
 };
 use rocket::form::{Form, FromForm};
 use rocket::http::uri::Origin;
@@ -13,7 +14,7 @@ use rocket::{get, post, routes, Build, Either, Rocket, State};
 use serde_json::{json, Value};
 
 use crate::pages::{self, Page};
-use crate::session::{csrf_ok, sign_in, sign_out, Csrf, SecureCookies, Sessions, SignedIn};
+use crate::session::{sign_in, sign_out, SecureCookies, Sessions, SignedIn};
 
 /// The public base URL.
 pub struct Issuer(pub String);
@@ -25,15 +26,13 @@ pub fn mount(rocket: Rocket<Build>, fairing: OAuth2, issuer: String) -> Rocket<B
         .manage(Sessions::default())
         .mount("/", routes![home, metadata, login_page, login, logout])
         .mount("/oauth", oauth_runtime::oauth_routes())
-        .mount("/oauth", routes![authorize, authorize_signed_out, decide])
+        .mount("/oauth", routes![authorize, decide])
         .mount("/api", routes![me, ping])
 }
 
 #[get("/")]
-fn home(issuer: &State<Issuer>, user: Option<SignedIn>, csrf: Csrf) -> Page {
-    let signed_in = user
-        .as_ref()
-        .map(|u| (u.0.username.as_str(), csrf.0.as_str()));
+fn home(issuer: &State<Issuer>, user: Option<SignedIn>, csrf: CsrfToken) -> Page {
+    let signed_in = user.as_ref().map(|u| (u.0.username.as_str(), csrf.value()));
     pages::home(&issuer.0, signed_in)
 }
 
@@ -62,15 +61,15 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 #[get("/login?<next>")]
-fn login_page(next: Option<&str>, csrf: Csrf) -> Page {
-    pages::login(&safe_next(next), &csrf.0, None)
+fn login_page(next: Option<&str>, csrf: CsrfToken) -> Page {
+    pages::login(&safe_next(next), csrf.value(), None)
 }
 
 #[derive(FromForm)]
 struct LoginForm<'r> {
     username: &'r str,
     password: &'r str,
-    csrf: &'r str,
+    csrf_token: &'r str,
     next: Option<&'r str>,
 }
 
@@ -80,11 +79,11 @@ async fn login(
     cookies: &CookieJar<'_>,
     server: &State<AuthorizationServer>,
     secure: SecureCookies,
-    csrf: Csrf,
+    csrf: CsrfToken,
     address: ClientAddress,
     sessions: &State<Sessions>,
 ) -> Result<Redirect, Page> {
-    if !csrf_ok(cookies, Some(form.csrf)) {
+    if !csrf.matches(Some(form.csrf_token)) {
         return Err(pages::forbidden(
             "The form expired or was not sent by this site. Go back and try again.",
         ));
@@ -101,7 +100,7 @@ async fn login(
         }
         Ok(None) => Err(pages::login(
             &next,
-            &csrf.0,
+            csrf.value(),
             Some("Wrong username or password."),
         )),
         Err(refused) if refused.status() == 429 => Err(pages::throttled(retry_after(&refused))),
@@ -119,16 +118,17 @@ fn retry_after(refused: &oauth_runtime::OAuthError) -> u64 {
 
 #[derive(FromForm)]
 struct LogoutForm<'r> {
-    csrf: &'r str,
+    csrf_token: &'r str,
 }
 
 #[post("/logout", data = "<form>")]
 fn logout(
     form: Form<LogoutForm<'_>>,
+    csrf: CsrfToken,
     cookies: &CookieJar<'_>,
     sessions: &State<Sessions>,
 ) -> Result<Redirect, Page> {
-    if !csrf_ok(cookies, Some(form.csrf)) {
+    if !csrf.matches(Some(form.csrf_token)) {
         return Err(pages::forbidden(
             "The form expired or was not sent by this site.",
         ));
@@ -137,87 +137,24 @@ fn logout(
     Ok(Redirect::to("/"))
 }
 
-type AuthorizeAnswer = Result<Page, Either<OAuthResponse, Page>>;
-
-fn untrusted_or_redirect(error: oauth_runtime::OAuthError) -> Either<OAuthResponse, Page> {
-    if error.target() == &ErrorTarget::Direct {
-        Either::Right(pages::error(&error))
-    } else {
-        Either::Left(error.to_response())
+/// The authorization endpoint: the request is checked (an unknown client or unregistered
+/// redirect URI is shown before anyone is asked to sign in), a visitor signs in and comes
+/// back, a signed-in user sees the consent page.
+#[get("/authorize")]
+fn authorize(prompt: AuthorizationPrompt<SignedIn>) -> Result<Page, Either<OAuthResponse, Page>> {
+    match prompt.into_inner() {
+        Prompt::Consent(consent) => Ok(pages::consent(&consent)),
+        Prompt::SignIn(response) | Prompt::Redirect(response) => Err(Either::Left(response)),
+        Prompt::Error(error) => Err(Either::Right(pages::error(&error))),
     }
 }
 
-/// The authorization endpoint for a signed-in user: the consent page.
-#[get("/authorize", rank = 1)]
-async fn authorize(
-    server: &State<AuthorizationServer>,
-    request: OAuthRequest,
-    user: SignedIn,
-    csrf: Csrf,
-) -> AuthorizeAnswer {
-    let auth = server
-        .validate_authorization_request(&request)
-        .await
-        .map_err(untrusted_or_redirect)?;
-    Ok(pages::consent(
-        &auth,
-        request.query(),
-        &user.0.username,
-        &csrf.0,
-    ))
-}
-
-/// The authorization endpoint for a visitor: check the request, then sign in and come back.
-#[get("/authorize", rank = 2)]
-async fn authorize_signed_out(
-    server: &State<AuthorizationServer>,
-    request: OAuthRequest,
-    uri: &Origin<'_>,
-) -> Result<Redirect, Either<OAuthResponse, Page>> {
-    // An unknown client or unregistered redirect URI is shown before asking anyone to sign in.
-    server
-        .validate_authorization_request(&request)
-        .await
-        .map_err(untrusted_or_redirect)?;
-    let next = uri.to_string();
-    Ok(Redirect::to(format!("/login?next={}", urlencode(&next))))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The consent form: CSRF-checked, then the user's decision goes back to the client.
-#[post("/authorize", data = "<request>")]
-async fn decide(
-    server: &State<AuthorizationServer>,
-    request: OAuthRequest,
-    user: Option<SignedIn>,
-    cookies: &CookieJar<'_>,
-) -> Result<OAuthResponse, Page> {
-    if !csrf_ok(cookies, request.param("csrf")) {
-        return Err(pages::forbidden(
-            "The form expired or was not sent by this site. Go back and try again.",
-        ));
-    }
-    let Some(SignedIn(owner)) = user else {
-        return Err(Page {
-            status: Status::Unauthorized,
-            ..pages::forbidden("Sign in first.")
-        });
-    };
-    let approved = request.param("decision") == Some("allow");
-    server
-        .create_authorization_response(&request, approved.then_some(&owner))
-        .await
-        .map_err(|e| pages::error(&e))
+/// The consent form (its CSRF token and origin checked by the guard): the user's decision
+/// goes back to the client.
+#[post("/authorize", data = "<decision>")]
+async fn decide(decision: AuthorizationDecision<'_, SignedIn>) -> OAuthResponse {
+    let allow = decision.param("decision") == Some("allow");
+    decision.respond(allow).await
 }
 
 /// The signed-in user's profile.

@@ -1,4 +1,4 @@
-//! The sign-in session and CSRF tokens.
+//! The sign-in session. (CSRF tokens are the runtime's `CsrfToken`.)
 //!
 //! A session is a random id in a private (encrypted and signed) cookie that names an entry in
 //! the server's [`Sessions`]: the server decides when it ends. Sessions expire after
@@ -10,13 +10,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use oauth_runtime::secret::{constant_time_eq, generate_token};
-use oauth_runtime::{AuthorizationServer, ResourceOwner};
+use oauth_runtime::secret::generate_token;
+use oauth_runtime::{AuthorizationServer, ResourceOwner, SignedInUser};
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::request::{FromRequest, Outcome, Request};
 
 const SESSION: &str = "session";
-const CSRF: &str = "csrf";
 
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 3600);
@@ -96,36 +95,45 @@ fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
 /// The signed-in resource owner.
 pub struct SignedIn(pub ResourceOwner);
 
+/// The owner of this request's live session, if any.
+async fn session_owner(request: &Request<'_>) -> Option<ResourceOwner> {
+    let session = request.cookies().get_private(SESSION)?.value().to_owned();
+    let server = request.rocket().state::<AuthorizationServer>()?;
+    let id = request.rocket().state::<Sessions>()?.owner(&session)?;
+    server.storage().find_user(&id).await.ok().flatten()
+}
+
+#[rocket::async_trait]
+impl SignedInUser for SignedIn {
+    async fn signed_in(request: &Request<'_>) -> Option<Self> {
+        session_owner(request).await.map(SignedIn)
+    }
+
+    fn resource_owner(&self) -> ResourceOwner {
+        self.0.clone()
+    }
+
+    fn sign_in_url(return_to: &str) -> String {
+        format!(
+            "/login?next={}",
+            oauth_runtime::rocket::url_encode(return_to)
+        )
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for SignedIn {
     type Error = ();
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
-        let signed_out = Outcome::Forward(rocket::http::Status::Unauthorized);
-        let Some(session) = request
-            .cookies()
-            .get_private(SESSION)
-            .map(|c| c.value().to_owned())
-        else {
-            return signed_out;
-        };
-        let (Some(server), Some(sessions)) = (
-            request.rocket().state::<AuthorizationServer>(),
-            request.rocket().state::<Sessions>(),
-        ) else {
-            return signed_out;
-        };
-        let Some(id) = sessions.owner(&session) else {
-            return signed_out;
-        };
-        match server.storage().find_user(&id).await {
-            Ok(Some(owner)) => Outcome::Success(SignedIn(owner)),
-            _ => Outcome::Forward(rocket::http::Status::Unauthorized),
+        match session_owner(request).await {
+            Some(owner) => Outcome::Success(SignedIn(owner)),
+            None => Outcome::Forward(rocket::http::Status::Unauthorized),
         }
     }
 }
 
-/// Starts a session for `owner`, with a fresh id and CSRF token (no fixation across sign-in).
+/// Starts a session for `owner`, with a fresh id (no fixation across sign-in).
 pub fn sign_in(
     sessions: &Sessions,
     request_secure: bool,
@@ -137,7 +145,6 @@ pub fn sign_in(
     }
     let id = sessions.start(&owner.id);
     cookies.add_private(cookie(SESSION, id, request_secure));
-    cookies.add_private(cookie(CSRF, generate_token(32), request_secure));
 }
 
 /// Ends the session on the server, then drops the cookie.
@@ -148,9 +155,6 @@ pub fn sign_out(sessions: &Sessions, cookies: &CookieJar<'_>) {
     cookies.remove_private(Cookie::from(SESSION));
 }
 
-/// The CSRF token of this browser (made on first use), for hidden form fields.
-pub struct Csrf(pub String);
-
 /// Whether cookies should be `Secure` for this request.
 pub struct SecureCookies(pub bool);
 
@@ -160,28 +164,5 @@ impl<'r> FromRequest<'r> for SecureCookies {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
         Outcome::Success(SecureCookies(secure(request)))
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Csrf {
-    type Error = ();
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
-        let cookies = request.cookies();
-        if let Some(token) = cookies.get_private(CSRF) {
-            return Outcome::Success(Csrf(token.value().to_owned()));
-        }
-        let token = generate_token(32);
-        cookies.add_private(cookie(CSRF, token.clone(), secure(request)));
-        Outcome::Success(Csrf(token))
-    }
-}
-
-/// Whether a submitted form carries this browser's CSRF token.
-pub fn csrf_ok(cookies: &CookieJar<'_>, submitted: Option<&str>) -> bool {
-    match (cookies.get_private(CSRF), submitted) {
-        (Some(expected), Some(submitted)) => constant_time_eq(expected.value(), submitted),
-        _ => false,
     }
 }

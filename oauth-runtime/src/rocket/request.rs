@@ -80,7 +80,7 @@ fn authorization_of<'r>(request: &'r Request<'_>) -> Result<Option<&'r str>, OAu
     Ok(first)
 }
 
-fn build(request: &Request<'_>, body: &[u8]) -> OAuthRequest {
+pub(crate) fn build(request: &Request<'_>, body: &[u8]) -> OAuthRequest {
     let method = method_of(request);
     let authorization = match authorization_of(request) {
         Ok(value) => value,
@@ -120,6 +120,13 @@ impl<'r> FromData<'r> for OAuthRequest {
     type Error = std::convert::Infallible;
 
     async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        data::Outcome::Success(read_form(request, data).await)
+    }
+}
+
+/// The query and the form body, read up to `oauth2.max_body_size`.
+pub(crate) async fn read_form(request: &Request<'_>, data: Data<'_>) -> OAuthRequest {
+    {
         let limit = request
             .rocket()
             .state::<AuthorizationServer>()
@@ -136,6 +143,6 @@ impl<'r> FromData<'r> for OAuthRequest {
                 OAuthError::invalid_request("the request body could not be read"),
             ),
         };
-        data::Outcome::Success(outcome)
+        outcome
     }
 }

@@ -6,6 +6,7 @@ mod client_auth;
 mod client_credentials;
 mod common;
 mod config;
+mod consent;
 mod extension;
 mod fuzz;
 mod implicit;

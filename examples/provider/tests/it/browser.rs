@@ -171,7 +171,11 @@ async fn chromium_signs_in_approves_and_lands_on_the_redirect_with_a_code() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let landed = landed.expect("the browser was not redirected to the client");
+    let Some(landed) = landed else {
+        let at = browser.current_url().await.unwrap();
+        let page = browser.source().await.unwrap_or_default();
+        panic!("the browser was not redirected to the client: at {at}: {page}");
+    };
     let params = location_params(landed.as_str());
     assert!(param(&params, "code").is_some_and(|c| c.len() >= 43));
     assert_eq!(param(&params, "state").as_deref(), Some("browser-state"));

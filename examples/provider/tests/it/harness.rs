@@ -133,38 +133,42 @@ pub fn browser() -> reqwest::Client {
 
 /// The `value` of the hidden input `name` in a page.
 pub fn hidden(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let marker_plain = format!("name={name} value=\"");
-    let start = html
-        .find(&marker)
-        .map(|i| i + marker.len())
-        .or_else(|| html.find(&marker_plain).map(|i| i + marker_plain.len()))?;
-    let end = html[start..].find('"')? + start;
-    Some(unescape(&html[start..end]))
+    hidden_fields(html)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// An attribute of a tag, quoted or not.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}="))? + name.len() + 2;
+    let rest = &tag[start..];
+    let value = match rest.strip_prefix('"') {
+        Some(quoted) => &quoted[..quoted.find('"')?],
+        None => &rest[..rest.find([' ', '>']).unwrap_or(rest.len())],
+    };
+    Some(unescape(value))
 }
 
 /// All hidden inputs of a page.
 pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find("<input type=hidden name=") {
-        rest = &rest[i + "<input type=hidden name=".len()..];
-        let name = if let Some(stripped) = rest.strip_prefix('"') {
-            stripped[..stripped.find('"').unwrap()].to_owned()
-        } else {
-            rest[..rest.find(' ').unwrap()].to_owned()
-        };
-        let value_start = rest.find("value=\"").unwrap() + "value=\"".len();
-        let value_end = rest[value_start..].find('"').unwrap() + value_start;
-        out.push((unescape(&name), unescape(&rest[value_start..value_end])));
-        rest = &rest[value_end..];
-    }
-    out
+    html.split("<input")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = &rest[..rest.find('>')?];
+            let tag = format!(" {tag}");
+            if attribute(&tag, "type")? != "hidden" {
+                return None;
+            }
+            Some((attribute(&tag, "name")?, attribute(&tag, "value")?))
+        })
+        .collect()
 }
 
 fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&#39;", "'")
+        .replace("&#x27;", "'")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
@@ -206,13 +210,13 @@ pub async fn sign_in(
         .await
         .unwrap();
     let html = page.text().await.unwrap();
-    let csrf = hidden(&html, "csrf").expect("login form has a CSRF token");
+    let csrf = hidden(&html, "csrf_token").expect("login form has a CSRF token");
     browser
         .post(provider.url("/login"))
         .form(&[
             ("username", username),
             ("password", password),
-            ("csrf", &csrf),
+            ("csrf_token", &csrf),
             ("next", next),
         ])
         .send()

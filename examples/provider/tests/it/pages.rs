@@ -20,7 +20,7 @@ async fn consent_without_a_valid_csrf_token_is_refused() {
         .unwrap();
     let mut fields: Vec<(String, String)> = hidden_fields(&html)
         .into_iter()
-        .filter(|(k, _)| k != "csrf")
+        .filter(|(k, _)| k != "csrf_token")
         .collect();
     fields.push(("decision".into(), "allow".into()));
     let missing = browser
@@ -30,7 +30,7 @@ async fn consent_without_a_valid_csrf_token_is_refused() {
         .await
         .unwrap();
     assert_eq!(missing.status().as_u16(), 403);
-    fields.push(("csrf".into(), "forged".into()));
+    fields.push(("csrf_token".into(), "forged".into()));
     let forged = browser
         .post(provider.url("/oauth/authorize"))
         .form(&fields)
@@ -44,7 +44,7 @@ async fn consent_without_a_valid_csrf_token_is_refused() {
         .form(&[
             ("username", "demo"),
             ("password", "demo-password"),
-            ("csrf", "x"),
+            ("csrf_token", "x"),
             ("next", "/"),
         ])
         .send()
@@ -187,10 +187,10 @@ async fn a_copied_session_cookie_stops_working_at_sign_out() {
         .contains("wants to access your account"));
     // The owner signs out.
     let home = browser.get(provider.url("/")).send().await.unwrap();
-    let csrf = hidden(&home.text().await.unwrap(), "csrf").expect("the sign-out form");
+    let csrf = hidden(&home.text().await.unwrap(), "csrf_token").expect("the sign-out form");
     let out = browser
         .post(provider.url("/logout"))
-        .form(&[("csrf", csrf)])
+        .form(&[("csrf_token", csrf)])
         .send()
         .await
         .unwrap();
