@@ -122,6 +122,11 @@ pub use crate::token::{
 /// `#[oauth_runtime::async_trait]` without another dependency.
 pub use async_trait::async_trait;
 
+/// Re-exported: the SQL stores' pools are sqlx pools, and an application's own queries (on
+/// `store.pool()`) use this sqlx, so its version never has to be guessed.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sqlx;
+
 /// Re-exported: [`TokenResponse::insert_field`] takes its `Value`, and the model derives name
 /// it, so an app never has to match this crate's version.
 pub use serde_json;

@@ -65,6 +65,14 @@ pub(crate) fn db_error(error: sqlx::Error) -> StorageError {
     StorageError::from_source("database error", error)
 }
 
+/// A query of the application's own (in a hook, say) fails as a storage error: `?` turns it
+/// into 503 `temporarily_unavailable` / `server_error` like the store's own failures.
+impl From<sqlx::Error> for StorageError {
+    fn from(error: sqlx::Error) -> Self {
+        db_error(error)
+    }
+}
+
 /// A value that could not be bound as a statement parameter.
 pub(crate) fn encode_error(error: sqlx::error::BoxDynError) -> StorageError {
     db_error(sqlx::Error::Encode(error))
