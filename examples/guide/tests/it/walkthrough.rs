@@ -4,11 +4,13 @@
 //! code a browser would show is the one this test's HTTP client got by signing in.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
+
+use oauth_tests::shell::Terminal;
 
 use crate::blocks::{guide_blocks, root};
 
@@ -32,64 +34,18 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-struct Terminal {
-    dir: PathBuf,
-    port: u16,
-    code: Option<String>,
-}
-
-impl Terminal {
-    /// Runs one block in bash, in the project directory, with the variables of earlier blocks.
-    fn run(&self, block: &str) -> String {
-        let mut script = block
-            .replace("cargo run --", BIN)
-            .replace("127.0.0.1:8000", &format!("127.0.0.1:{}", self.port));
-        if let Some(code) = &self.code {
-            script = script.replace("CODE=paste-the-code-here", &format!("CODE='{code}'"));
-        }
-        let save: Vec<String> = VARIABLES
-            .iter()
-            .map(|v| {
-                format!("[ -n \"${{{v}:-}}\" ] && printf '%s=%q\\n' {v} \"${v}\" >> .vars.new")
-            })
-            .collect();
-        let full = format!(
-            "set -euo pipefail\n[ -f .vars ] && source .vars\n{script}\n: > .vars.new\n{}\nmv .vars.new .vars\n",
-            save.join("\n")
-        );
-        let output = Command::new("bash")
-            .arg("-c")
-            .arg(&full)
-            .current_dir(&self.dir)
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("bash");
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        assert!(
-            output.status.success(),
-            "the block failed:\n{block}\nstdout: {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        stdout
-    }
-
-    fn serve(&self) -> Server {
-        let child = Command::new(BIN)
-            .current_dir(&self.dir)
-            .env_remove("DATABASE_URL")
-            .env("ROCKET_PORT", self.port.to_string())
-            .env("ROCKET_OAUTH2_ISSUER", self.base())
-            .env("ROCKET_LOG_LEVEL", "critical")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start my-provider");
-        Server(child)
-    }
-
-    fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
+fn serve(terminal: &Terminal) -> Server {
+    let child = Command::new(BIN)
+        .current_dir(&terminal.dir)
+        .env_remove("DATABASE_URL")
+        .env("ROCKET_PORT", terminal.port.to_string())
+        .env("ROCKET_OAUTH2_ISSUER", terminal.base())
+        .env("ROCKET_LOG_LEVEL", "critical")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start my-provider");
+    Server(child)
 }
 
 struct Server(Child);
@@ -228,8 +184,10 @@ async fn the_guide_runs_as_printed() {
     let mut terminal = Terminal {
         dir: scratch.clone(),
         port: free_port(),
-        code: None,
+        commands: vec![("cargo run --".to_owned(), BIN.to_owned())],
+        variables: VARIABLES.to_vec(),
     };
+    let mut code_seen = None;
     let blocks: Vec<String> = guide_blocks()
         .into_iter()
         .filter(|b| b.lang == "sh")
@@ -249,7 +207,7 @@ async fn the_guide_runs_as_printed() {
             )
             .unwrap();
         } else if block == "cargo run" {
-            server = Some(terminal.serve());
+            server = Some(serve(&terminal));
             wait_ready(&terminal.base()).await;
         } else if block.contains("oauth/authorize?") {
             let printed = terminal.run(block);
@@ -262,14 +220,18 @@ async fn the_guide_runs_as_printed() {
                 "correct horse battery staple",
             )
             .await;
-            terminal.code = Some(code);
+            // The reader pastes the code from the browser's address bar.
+            terminal
+                .commands
+                .push(("paste-the-code-here".to_owned(), code.clone()));
+            code_seen = Some(code);
         } else {
             let printed = terminal.run(block);
             check(&terminal, block, &printed);
         }
     }
     assert!(server.is_some(), "the guide starts the server");
-    assert!(terminal.code.is_some(), "the guide runs the code flow");
+    assert!(code_seen.is_some(), "the guide runs the code flow");
     disabled_accounts_lose_their_tokens(&terminal).await;
     drop(server);
     let _ = std::fs::remove_dir_all(&scratch);

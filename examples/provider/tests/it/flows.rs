@@ -55,43 +55,6 @@ async fn me(provider: &Provider, token: &str) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-/// Runs the browser part of the code flow: sign in, consent with `decision`; returns the
-/// redirect's parameters.
-async fn authorize(provider: &Provider, auth_url: &str, decision: &str) -> Vec<(String, String)> {
-    let browser = browser();
-    let first = browser.get(auth_url).send().await.unwrap();
-    assert_eq!(first.status().as_u16(), 303, "a visitor is sent to sign in");
-    let login = first.headers()["location"].to_str().unwrap().to_owned();
-    assert!(login.starts_with("/login?next="), "{login}");
-    let next = url::form_urlencoded::parse(login.split_once('?').unwrap().1.as_bytes())
-        .find(|(k, _)| k == "next")
-        .unwrap()
-        .1
-        .into_owned();
-    let signed_in = sign_in(provider, &browser, &next, "demo", "demo-password").await;
-    assert_eq!(signed_in.status().as_u16(), 303);
-    assert_eq!(signed_in.headers()["location"], next.as_str());
-    let consent = browser.get(provider.url(&next)).send().await.unwrap();
-    assert_eq!(consent.status().as_u16(), 200);
-    let html = consent.text().await.unwrap();
-    assert!(html.contains("Demo App"), "{html}");
-    assert!(
-        html.contains("value=allow>allow</button>") && html.contains("value=deny>deny</button>")
-    );
-    let mut fields = hidden_fields(&html);
-    fields.push(("decision".to_owned(), decision.to_owned()));
-    let answer = browser
-        .post(provider.url("/oauth/authorize"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status().as_u16(), 302);
-    let location = answer.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(DEMO_REDIRECT), "{location}");
-    location_params(&location)
-}
-
 #[tokio::test]
 async fn authorization_code_with_pkce_refresh_revocation_and_introspection() {
     let provider = Provider::start().await;

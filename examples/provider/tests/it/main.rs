@@ -8,3 +8,4 @@ mod defences;
 mod flows;
 mod harness;
 mod pages;
+mod readme;

@@ -1,0 +1,88 @@
+//! The README's five-minute tour and the commands `demo` prints, run as printed against the
+//! binary (on its own port, with `cargo run -p provider --` being the built binary; the
+//! server is started by the harness, so `serve &` is not run again).
+
+use oauth_tests::shell::{blocks, Terminal};
+
+use crate::harness::*;
+
+const VARIABLES: [&str; 6] = ["ID", "SECRET", "TOKEN", "VERIFIER", "CHALLENGE", "CODE"];
+
+fn terminal(provider: &Provider) -> Terminal {
+    let port = provider.base.rsplit(':').next().unwrap().parse().unwrap();
+    Terminal {
+        dir: provider.dir.clone(),
+        port,
+        commands: vec![
+            (
+                "cargo run -p provider -- serve &".to_owned(),
+                ":".to_owned(),
+            ),
+            ("cargo run -p provider --".to_owned(), BIN.to_owned()),
+        ],
+        variables: VARIABLES.to_vec(),
+    }
+}
+
+/// The code a reader copies from the browser after opening `url` and allowing.
+async fn code_for(provider: &Provider, url: &str) -> String {
+    let params = authorize(provider, url.trim(), "allow").await;
+    param(&params, "code").expect("a code")
+}
+
+#[tokio::test]
+async fn the_five_minute_tour_runs_as_printed() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let section = readme
+        .split("## The example provider in five minutes")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let provider = Provider::start().await;
+    let mut terminal = terminal(&provider);
+    let tour = blocks(section, "sh");
+    assert_eq!(tour.len(), 4, "the tour's blocks changed: update this test");
+    let first = terminal.run(&tour[0]);
+    assert!(first.contains("\"username\":\"demo\""), "{first}");
+    let registered = terminal.run(&tour[1]);
+    assert!(
+        registered.contains("\"client_name\":\"My App\""),
+        "{registered}"
+    );
+    assert!(registered.contains("alice"), "{registered}");
+    let url = terminal.run(&tour[2]);
+    assert!(url.starts_with(&provider.base), "{url}");
+    let code = code_for(&provider, &url).await;
+    terminal
+        .commands
+        .push(("paste-the-code-here".to_owned(), code));
+    let tokens = terminal.run(&tour[3]);
+    let tokens: serde_json::Value = serde_json::from_str(&tokens).expect(&tokens);
+    assert!(tokens["access_token"].is_string() && tokens["refresh_token"].is_string());
+}
+
+#[tokio::test]
+async fn the_commands_demo_prints_work_as_printed() {
+    let provider = Provider::start().await;
+    let terminal = terminal(&provider);
+    let output = provider.cli(&["demo"]);
+    assert!(output.status.success());
+    let printed = String::from_utf8_lossy(&output.stderr);
+    let commands: Vec<&str> = printed
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .collect();
+    let (api, pkce) = commands.split_at(2);
+    assert!(
+        api[0].starts_with("TOKEN=") && api[1].contains("/api/me"),
+        "{printed}"
+    );
+    let me = terminal.run(&api.join("\n"));
+    assert!(me.contains("\"username\":\"demo\""), "{me}");
+    let url = terminal.run(&pkce.join("\n"));
+    let code = code_for(&provider, &url).await;
+    assert!(code.len() >= 43);
+}
