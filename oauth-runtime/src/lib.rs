@@ -42,6 +42,12 @@
 //! }
 //! ```
 //!
+//! To build a provider of your own, follow the guide (`docs/guide.md` in the repository): from
+//! `cargo new` to a protected API on your own tables, with sign-in and consent
+//! ([`AuthorizationPrompt`], [`AuthorizationDecision`]), your own token rules
+//! ([`OAuth2::access_token_generator`], [`OAuth2::expires_in`], [`BearerTokenValidator`]) and
+//! hooks ([`TokenHooks`]).
+//!
 //! The core (everything outside [`rocket`](mod@crate::rocket)) does not depend on Rocket's
 //! request types: [`AuthorizationServer`] takes an [`OAuthRequest`] and answers an
 //! [`OAuthResponse`].

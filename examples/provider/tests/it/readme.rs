@@ -86,3 +86,39 @@ async fn the_commands_demo_prints_work_as_printed() {
     let code = code_for(&provider, &url).await;
     assert!(code.len() >= 43);
 }
+
+#[tokio::test]
+async fn the_serve_banner_prints_commands_that_work() {
+    use std::io::{BufRead, BufReader};
+    let provider = Provider::start().await;
+    let port = free_port();
+    let mut server = std::process::Command::new(BIN)
+        .args(["serve", "--port", &port.to_string()])
+        .current_dir(&provider.dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("ROCKET_PORT")
+        .env("ROCKET_LOG_LEVEL", "off")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let banner: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.contains("cargo run -p provider -- demo"))
+        .chain(std::iter::once(String::new()))
+        .collect();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.contains(&format!("127.0.0.1:{port}"))),
+        "{banner:?}"
+    );
+    // The banner's suggestion, run as printed (in the provider's directory and database).
+    let printed = terminal(&provider).run("cargo run -p provider -- demo");
+    let client: serde_json::Value = serde_json::from_str(&printed).expect(&printed);
+    assert!(client["client_secret"].is_string());
+}
