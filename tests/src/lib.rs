@@ -1,4 +1,6 @@
 //! End-to-end tests live in `tests/it`. This library holds what the examples' tests share:
-//! [`shell`], which runs the shell blocks of the README and the guide as a terminal would.
+//! [`html`] reads forms as a browser would, [`shell`] runs the shell blocks of the README and
+//! the guide as a terminal would.
 
+pub mod html;
 pub mod shell;

@@ -75,25 +75,7 @@ fn dec_safe(s: &str) -> String {
 
 /// The hidden fields of the consent page, as a browser would send them back.
 fn form_of(page: &str) -> Vec<(String, String)> {
-    page.split("<input type=\"hidden\" ")
-        .skip(1)
-        .map(|input| {
-            let attr = |name: &str| {
-                let start = input.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-                let end = start + input[start..].find('"').unwrap();
-                html_unescape(&input[start..end])
-            };
-            (attr("name"), attr("value"))
-        })
-        .collect()
-}
-
-fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
+    oauth_tests::html::hidden_fields(page)
 }
 
 fn body(fields: &[(String, String)], extra: &[(&str, &str)]) -> String {

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use oauth_tests::html::hidden_fields;
 use oauth_tests::shell::Terminal;
 
 use crate::blocks::{guide_blocks, root};
@@ -73,27 +74,6 @@ async fn wait_ready(base: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("my-provider did not start");
-}
-
-/// The hidden inputs of a page.
-fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    let attr = |tag: &str, name: &str| {
-        let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
-        let end = start + tag[start..].find('"')?;
-        Some(
-            tag[start..end]
-                .replace("&quot;", "\"")
-                .replace("&#x27;", "'")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&"),
-        )
-    };
-    html.split("<input")
-        .skip(1)
-        .filter(|tag| tag.contains("type=\"hidden\""))
-        .filter_map(|tag| Some((attr(tag, "name")?, attr(tag, "value")?)))
-        .collect()
 }
 
 fn location(response: &reqwest::Response) -> String {

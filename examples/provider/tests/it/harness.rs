@@ -132,47 +132,7 @@ pub fn browser() -> reqwest::Client {
 }
 
 /// The `value` of the hidden input `name` in a page.
-pub fn hidden(html: &str, name: &str) -> Option<String> {
-    hidden_fields(html)
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-}
-
-/// An attribute of a tag, quoted or not.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let start = tag.find(&format!(" {name}="))? + name.len() + 2;
-    let rest = &tag[start..];
-    let value = match rest.strip_prefix('"') {
-        Some(quoted) => &quoted[..quoted.find('"')?],
-        None => &rest[..rest.find([' ', '>']).unwrap_or(rest.len())],
-    };
-    Some(unescape(value))
-}
-
-/// All hidden inputs of a page.
-pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    html.split("<input")
-        .skip(1)
-        .filter_map(|rest| {
-            let tag = &rest[..rest.find('>')?];
-            let tag = format!(" {tag}");
-            if attribute(&tag, "type")? != "hidden" {
-                return None;
-            }
-            Some((attribute(&tag, "name")?, attribute(&tag, "value")?))
-        })
-        .collect()
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
+pub use oauth_tests::html::{hidden, hidden_fields};
 
 /// The query (or fragment) parameters of a `Location`.
 pub fn location_params(location: &str) -> Vec<(String, String)> {
