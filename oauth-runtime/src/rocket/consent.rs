@@ -328,6 +328,10 @@ impl<U: SignedInUser> AuthorizationDecision<'_, U> {
             Ok(server) => server,
             Err(error) => return error.to_response(),
         };
+        // A form that does not parse (a parameter twice, say) is that error, not a forgery.
+        if let Some(error) = self.request.malformed() {
+            return error.to_response();
+        }
         if let Some(why) = self.forged {
             return OAuthError::new(ErrorCode::AccessDenied)
                 .with_description(why)

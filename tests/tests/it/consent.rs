@@ -240,6 +240,19 @@ async fn forged_forms_are_refused_without_a_redirect() {
         assert!(location.is_none());
         assert!(body.contains("access_denied"));
     }
+    // A form that does not parse is that error (400 invalid_request), not a forgery.
+    let (status, location, answer) = post_decision(
+        &client,
+        Some("carol"),
+        body(&fields, &[("decision", "allow"), ("decision", "deny")]),
+        None,
+    )
+    .await;
+    assert_eq!(status, Status::BadRequest, "{answer}");
+    assert!(
+        location.is_none() && answer.contains("invalid_request"),
+        "{answer}"
+    );
     // A visitor who is not signed in (the session expired) is asked to sign in: 401.
     let (status, location, _) =
         post_decision(&client, None, body(&fields, &[("decision", "allow")]), None).await;
