@@ -77,6 +77,20 @@ pub struct Config {
     pub trusted_proxies: Vec<crate::client_address::TrustedProxy>,
     /// Password hashing under load.
     pub password_hashing: PasswordHashingConfig,
+    /// Keys that sign ID tokens and JWT access tokens.
+    pub signing: SigningConfig,
+}
+
+/// Signing keys (`[default.oauth2.signing]`): made on first use and kept in the storage
+/// ([`keys`](crate::keys)).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SigningConfig {
+    /// The algorithm of new keys: `RS256` (default; every relying party verifies it) or `ES256`.
+    pub algorithm: crate::keys::SigningAlgorithm,
+    /// Seconds a key stays published after a rotation; 0 = the longest configured access
+    /// token lifetime (set it when an expiry rule in code gives longer ones).
+    pub retire_after: u64,
 }
 
 /// Concurrency of password verification (`[default.oauth2.password_hashing]`). Argon2 takes
@@ -149,6 +163,7 @@ impl Default for Config {
             throttle: crate::throttle::ThrottleConfig::default(),
             trusted_proxies: Vec::new(),
             password_hashing: PasswordHashingConfig::default(),
+            signing: SigningConfig::default(),
         }
     }
 }

@@ -67,6 +67,7 @@ pub mod error;
 pub mod field_types;
 pub mod grants;
 mod hooks;
+pub mod keys;
 pub mod model;
 pub mod password;
 pub mod pkce;
@@ -84,7 +85,7 @@ pub mod throttle;
 pub mod token;
 
 pub use crate::config::{
-    Config, ConfigError, DatabaseConfig, PasswordHashingConfig, TokenLocation,
+    Config, ConfigError, DatabaseConfig, PasswordHashingConfig, SigningConfig, TokenLocation,
 };
 pub use crate::endpoints::{EndpointUrls, ServerMetadata};
 pub use crate::error::{ErrorCode, ErrorTarget, OAuthError};

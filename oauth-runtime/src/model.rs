@@ -58,7 +58,7 @@ pub struct UnknownValue {
 }
 
 impl UnknownValue {
-    fn new(kind: &'static str, value: &str) -> Self {
+    pub(crate) fn new(kind: &'static str, value: &str) -> Self {
         UnknownValue {
             kind,
             value: value.chars().take(64).collect(),

@@ -59,6 +59,8 @@ pub struct AuthorizationServer {
     validator: Arc<dyn crate::resource::BearerTokenValidator>,
     /// Client authentication methods per grant type, where set in code.
     auth_methods: HashMap<GrantType, Vec<AuthMethod>>,
+    /// The JWT signing keys, loaded on first use.
+    keys: crate::keys::Keys,
 }
 
 impl fmt::Debug for AuthorizationServer {
@@ -102,6 +104,7 @@ impl AuthorizationServer {
             token_hooks: Arc::new(crate::hooks::NoHooks),
             validator: Arc::new(crate::resource::StorageTokenValidator),
             auth_methods: HashMap::new(),
+            keys: crate::keys::Keys::new(),
             config,
             token_grants: HashMap::new(),
             authorization_grants: HashMap::new(),
@@ -199,6 +202,48 @@ impl AuthorizationServer {
 
     pub(crate) fn validator(&self) -> &dyn crate::resource::BearerTokenValidator {
         self.validator.as_ref()
+    }
+
+    /// The signing keys: loaded from storage on first use (and every minute after, so a
+    /// rotation elsewhere is seen), the first one made when storage has none
+    /// (`signing.algorithm`).
+    pub async fn signing_keys(&self) -> Result<Arc<crate::keys::KeySet>, OAuthError> {
+        self.keys
+            .get(self.storage.as_ref(), self.config.signing.algorithm)
+            .await
+    }
+
+    /// Makes a new signing key (`signing.algorithm`); the previous ones stay published for
+    /// `signing.retire_after` seconds (by default the longest configured access token
+    /// lifetime), so that every token they signed still verifies until it expires.
+    pub async fn rotate_signing_key(&self) -> Result<Arc<crate::keys::KeySet>, OAuthError> {
+        let retain = match self.config.signing.retire_after {
+            0 => crate::token::GRANT_TYPES_EXPIRES_IN
+                .iter()
+                .map(|(_, secs)| *secs)
+                .chain(self.config.expires_in.values().copied())
+                .chain([crate::token::DEFAULT_EXPIRES_IN])
+                .max()
+                .unwrap_or(crate::token::DEFAULT_EXPIRES_IN),
+            secs => secs,
+        };
+        self.keys
+            .rotate(
+                self.storage.as_ref(),
+                self.config.signing.algorithm,
+                now().saturating_add(retain),
+            )
+            .await
+    }
+
+    /// Signs `claims` as a JWT with the current signing key (`kid` in the header); `typ` is
+    /// the header type (`JWT`, or `at+jwt` for an RFC 9068 access token).
+    pub async fn sign_jwt<T: serde::Serialize + Sync>(
+        &self,
+        typ: &str,
+        claims: &T,
+    ) -> Result<String, OAuthError> {
+        self.signing_keys().await?.sign(typ, claims)
     }
 
     /// Runs the [`TokenHooks::process_token`] hook on a token just saved.

@@ -157,6 +157,30 @@ pub async fn demo() -> Result<(), String> {
     Ok(())
 }
 
+/// Makes a new signing key with the configured algorithm (`ROCKET_OAUTH2_SIGNING__*`); prints
+/// `{"signing": kid, "published": [kids]}`.
+pub async fn rotate_keys() -> Result<(), String> {
+    let db = Db::open().await?;
+    let config = OAuth2::read_config(&rocket::Config::figment()).map_err(|e| e.to_string())?;
+    let server = oauth_runtime::AuthorizationServer::with_config(db.storage(), config)
+        .map_err(|e| e.to_string())?;
+    let keys = server
+        .rotate_signing_key()
+        .await
+        .map_err(|e| e.to_string())?;
+    let published: Vec<String> = keys
+        .jwks()
+        .keys
+        .into_iter()
+        .filter_map(|k| k.common.key_id)
+        .collect();
+    println!(
+        "{}",
+        json!({ "signing": keys.signing_kid(), "published": published })
+    );
+    Ok(())
+}
+
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now()

@@ -6,6 +6,7 @@
 //! provider users create NAME --password PW    create a resource owner
 //! provider clients create --json '{...}' [--resource-server]
 //!                                             register a client from RFC 7591 metadata
+//! provider keys rotate                        make a new signing key (JWKS: /oauth/jwks)
 //! ```
 //!
 //! Every command uses `DATABASE_URL`, default `sqlite://provider.db` in the working directory.
@@ -47,6 +48,11 @@ enum Command {
         #[command(subcommand)]
         command: ClientsCommand,
     },
+    /// Manage the keys that sign JWTs.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Seed the database for the load benchmark (see BENCHMARKS.md).
     #[command(hide = true)]
     BenchSeed {
@@ -75,6 +81,13 @@ enum UsersCommand {
         #[arg(long)]
         password: String,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new signing key; the previous ones stay published until every token they signed
+    /// has expired. A running server picks it up within a minute. Prints the key ids.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -107,6 +120,9 @@ fn main() -> std::process::ExitCode {
                         resource_server,
                     },
             } => cli::create_client(&json, resource_server).await,
+            Command::Keys {
+                command: KeysCommand::Rotate,
+            } => cli::rotate_keys().await,
             Command::BenchSeed {
                 tokens,
                 codes,

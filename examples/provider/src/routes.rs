@@ -45,6 +45,7 @@ fn metadata(server: &State<AuthorizationServer>, issuer: &State<Issuer>) -> Opti
         token: format!("{base}/oauth/token"),
         revocation: Some(format!("{base}/oauth/revoke")),
         introspection: Some(format!("{base}/oauth/introspect")),
+        jwks: Some(format!("{base}/oauth/jwks")),
     };
     server
         .metadata(&urls)

@@ -16,6 +16,8 @@ pub struct EndpointUrls {
     pub revocation: Option<String>,
     /// The introspection endpoint (RFC 7662), if mounted.
     pub introspection: Option<String>,
+    /// The JWK Set of the signing keys (`GET …/jwks` of `oauth_routes()`), if mounted.
+    pub jwks: Option<String>,
 }
 
 /// The metadata document (RFC 8414 §2), served at `/.well-known/oauth-authorization-server`.
@@ -33,6 +35,9 @@ pub struct ServerMetadata {
     /// The introspection endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub introspection_endpoint: Option<String>,
+    /// The JWK Set of the signing keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
     /// Supported response types.
     pub response_types_supported: Vec<&'static str>,
     /// The `response_mode` values a client may ask for.
@@ -78,6 +83,7 @@ impl AuthorizationServer {
             token_endpoint: urls.token.clone(),
             revocation_endpoint: urls.revocation.clone(),
             introspection_endpoint: urls.introspection.clone(),
+            jwks_uri: urls.jwks.clone(),
             response_types_supported: response_types,
             response_modes_supported: crate::ResponseMode::SUPPORTED.to_vec(),
             grant_types_supported: grant_types,

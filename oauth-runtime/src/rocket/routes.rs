@@ -28,13 +28,34 @@ async fn introspect(server: &State<AuthorizationServer>, request: OAuthRequest) 
     server.create_introspection_response(&request).await
 }
 
-/// `POST /token`, `POST /revoke` and `POST /introspect`, to mount where you like
+/// The signing keys' public parts, a JWK Set (RFC 7517 §5): what relying parties and
+/// resource servers verify the server's JWTs with. Cacheable for five minutes; a client that
+/// meets an unknown `kid` fetches it again.
+#[::rocket::get("/jwks")]
+async fn jwks(server: &State<AuthorizationServer>) -> OAuthResponse {
+    match server.signing_keys().await {
+        Ok(keys) => {
+            let mut response = OAuthResponse::from_result(Ok(keys.jwks()));
+            response
+                .headers
+                .retain(|(name, _)| !matches!(*name, "Cache-Control" | "Pragma"));
+            response.set_header("Cache-Control", "public, max-age=300".to_owned());
+            response
+        }
+        Err(error) => {
+            log::error!("oauth2: signing keys unavailable: {error}");
+            error.with_status(503).to_response()
+        }
+    }
+}
+
+/// `POST /token`, `POST /revoke`, `POST /introspect` and `GET /jwks`, to mount where you like
 /// (`.mount("/oauth", oauth_routes())`). The authorization endpoint needs your login and
 /// consent pages, so it is yours to write with
 /// [`AuthorizationServer::validate_authorization_request`] and
 /// [`AuthorizationServer::create_authorization_response`].
 pub fn oauth_routes() -> Vec<Route> {
-    let mut routes = ::rocket::routes![token, revoke, introspect];
+    let mut routes = ::rocket::routes![token, revoke, introspect, jwks];
     // RFC 6749 §3.2: the token endpoint takes POST only; other methods get a JSON answer,
     // not Rocket's HTML 404.
     for path in ["/token", "/revoke", "/introspect"] {

@@ -180,6 +180,18 @@ impl<S: Storage> Storage for CachingStore<S> {
         Ok(found)
     }
 
+    async fn signing_keys(&self) -> StorageResult<Vec<crate::keys::StoredKey>> {
+        self.inner.signing_keys().await
+    }
+
+    async fn save_signing_key(&self, key: crate::keys::StoredKey) -> StorageResult<()> {
+        self.inner.save_signing_key(key).await
+    }
+
+    async fn retire_signing_keys(&self, keep_kid: &str, retires_at: u64) -> StorageResult<()> {
+        self.inner.retire_signing_keys(keep_kid, retires_at).await
+    }
+
     async fn purge_expired(&self, now: u64) -> StorageResult<u64> {
         self.invalidate();
         let result = self.inner.purge_expired(now).await;

@@ -20,6 +20,7 @@ struct Inner {
     by_refresh: HashMap<SecretHash, usize>,
     families: HashMap<String, Vec<usize>>,
     users: HashMap<String, (ResourceOwner, String)>,
+    signing_keys: Vec<crate::keys::StoredKey>,
 }
 
 impl Inner {
@@ -205,8 +206,29 @@ impl Storage for MemoryStore {
             .map(|(owner, _)| owner.clone()))
     }
 
+    async fn signing_keys(&self) -> StorageResult<Vec<crate::keys::StoredKey>> {
+        Ok(self.lock()?.signing_keys.clone())
+    }
+
+    async fn save_signing_key(&self, key: crate::keys::StoredKey) -> StorageResult<()> {
+        self.lock()?.signing_keys.push(key);
+        Ok(())
+    }
+
+    async fn retire_signing_keys(&self, keep_kid: &str, retires_at: u64) -> StorageResult<()> {
+        for key in &mut self.lock()?.signing_keys {
+            if key.kid != keep_kid && key.retires_at.is_none() {
+                key.retires_at = Some(retires_at);
+            }
+        }
+        Ok(())
+    }
+
     async fn purge_expired(&self, now: u64) -> StorageResult<u64> {
         let mut inner = self.lock()?;
+        inner
+            .signing_keys
+            .retain(|key| key.retires_at.is_none_or(|at| at > now));
         let codes_before = inner.codes.len();
         let cutoff = now.saturating_sub(super::CODE_RETENTION.unsigned_abs());
         inner.codes.retain(|_, (code, _)| code.expires_at >= cutoff);

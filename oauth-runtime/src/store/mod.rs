@@ -147,6 +147,24 @@ pub trait Storage: Send + Sync + 'static {
     /// Finds a resource owner by id.
     async fn find_user(&self, user_id: &str) -> StorageResult<Option<ResourceOwner>>;
 
+    /// The signing keys (`kid`, algorithm, private key, retirement), in any order. The default
+    /// keeps none: a store without keys cannot back ID tokens or JWT access tokens.
+    async fn signing_keys(&self) -> StorageResult<Vec<crate::keys::StoredKey>> {
+        Err(StorageError::new("this store keeps no signing keys"))
+    }
+
+    /// Saves a new signing key.
+    async fn save_signing_key(&self, key: crate::keys::StoredKey) -> StorageResult<()> {
+        let _ = key;
+        Err(StorageError::new("this store keeps no signing keys"))
+    }
+
+    /// Sets `retires_at` on every key but `keep_kid` that has none (a rotation).
+    async fn retire_signing_keys(&self, keep_kid: &str, retires_at: u64) -> StorageResult<()> {
+        let _ = (keep_kid, retires_at);
+        Err(StorageError::new("this store keeps no signing keys"))
+    }
+
     /// Deletes codes and tokens that can no longer be used (housekeeping); returns how many.
     /// The default keeps everything.
     async fn purge_expired(&self, now: u64) -> StorageResult<u64> {

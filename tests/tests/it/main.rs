@@ -11,6 +11,7 @@ mod extension;
 mod fuzz;
 mod implicit;
 mod introspection;
+mod keys;
 mod macros;
 mod own_tables;
 mod password;

@@ -81,3 +81,36 @@ async fn invalid_metadata_is_an_error_and_a_non_zero_exit() {
         assert!(stderr.contains("invalid_"), "{json}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn keys_rotate_publishes_a_new_signing_key_beside_the_old() {
+    let provider = Provider::start().await;
+    let first = provider.cli(&["keys", "rotate"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let first: Value = serde_json::from_slice(&first.stdout).unwrap();
+    let second: Value = serde_json::from_slice(&provider.cli(&["keys", "rotate"]).stdout).unwrap();
+    assert_ne!(first["signing"], second["signing"]);
+    assert_eq!(second["published"].as_array().unwrap().len(), 2);
+    // The server (which had not loaded keys yet) publishes both.
+    let jwks: Value = reqwest::get(provider.url("/oauth/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["kid"].as_str())
+        .collect();
+    assert!(kids.contains(&first["signing"].as_str().unwrap()), "{jwks}");
+    assert!(
+        kids.contains(&second["signing"].as_str().unwrap()),
+        "{jwks}"
+    );
+}

@@ -256,6 +256,11 @@ async fn metadata_describes_the_server() {
         metadata["introspection_endpoint"],
         provider.url("/oauth/introspect").as_str()
     );
+    assert_eq!(metadata["jwks_uri"], provider.url("/oauth/jwks").as_str());
+    assert_eq!(
+        metadata["response_modes_supported"],
+        serde_json::json!(["query", "fragment"])
+    );
     assert_eq!(
         metadata["code_challenge_methods_supported"],
         serde_json::json!(["S256"])

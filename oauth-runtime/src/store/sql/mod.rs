@@ -28,6 +28,7 @@
 //! are generated code's, not an API.
 
 pub(crate) mod batch;
+mod keys;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod rows;

@@ -84,6 +84,11 @@ where
     T: crate::store::sql::TokenTable<DB>,
     A: crate::store::sql::CodeTable<DB>,
     U: crate::store::sql::UserTable<DB>,
+    // The signing keys' columns: text and 64-bit integers.
+    String: for<'q> Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB> + Type<DB>,
+    i64: for<'q> Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB> + Type<DB>,
+    Option<i64>: for<'q> Encode<'q, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
 {
     async fn find_client(
         &self,
@@ -329,8 +334,28 @@ where
         Ok(user.map(|user| user.resource_owner()))
     }
 
+    async fn signing_keys(&self) -> crate::store::StorageResult<Vec<crate::keys::StoredKey>> {
+        super::keys::all(&self.pool).await
+    }
+
+    async fn save_signing_key(
+        &self,
+        key: crate::keys::StoredKey,
+    ) -> crate::store::StorageResult<()> {
+        super::keys::insert(self.writer(), key).await
+    }
+
+    async fn retire_signing_keys(
+        &self,
+        keep_kid: &str,
+        retires_at: u64,
+    ) -> crate::store::StorageResult<()> {
+        super::keys::retire(self.writer(), keep_kid, retires_at).await
+    }
+
     async fn purge_expired(&self, now: u64) -> crate::store::StorageResult<u64> {
         use crate::store::sql::CodeValue::ExpiresAt;
+        let keys = super::keys::purge(self.writer(), now).await?;
         use crate::store::sql::TokenValue::{IssuedAt, RefreshTokenExpiresAt};
         let db = crate::store::sql::db_error;
         // Used codes stay a day past expiry, so a late replay still revokes its tokens.
@@ -350,7 +375,7 @@ where
             .execute(self.writer())
             .await
             .map_err(db)?;
-        Ok(codes.rows_affected() + tokens.rows_affected())
+        Ok(codes.rows_affected() + tokens.rows_affected() + keys)
     }
 }
 
