@@ -138,6 +138,11 @@ impl AuthorizationServer {
         self
     }
 
+    /// The token generator, for the fairing to replace one part of it with a shared generator.
+    pub(crate) fn bearer_mut(&mut self) -> &mut BearerToken {
+        &mut self.bearer
+    }
+
     /// Replaces how refresh tokens are made. Whether they are issued stays with configuration
     /// (`refresh_token_generator`) and the client's grant types.
     pub fn set_refresh_token_generator(
@@ -218,13 +223,7 @@ impl AuthorizationServer {
     /// lifetime), so that every token they signed still verifies until it expires.
     pub async fn rotate_signing_key(&self) -> Result<Arc<crate::keys::KeySet>, OAuthError> {
         let retain = match self.config.signing.retire_after {
-            0 => crate::token::GRANT_TYPES_EXPIRES_IN
-                .iter()
-                .map(|(_, secs)| *secs)
-                .chain(self.config.expires_in.values().copied())
-                .chain([crate::token::DEFAULT_EXPIRES_IN])
-                .max()
-                .unwrap_or(crate::token::DEFAULT_EXPIRES_IN),
+            0 => self.bearer.longest_configured_lifetime(),
             secs => secs,
         };
         self.keys

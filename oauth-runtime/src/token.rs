@@ -300,6 +300,16 @@ impl BearerToken {
         self.refresh_token_generator.is_some()
     }
 
+    /// The longest configured access token lifetime (what a rule in code leaves open).
+    pub(crate) fn longest_configured_lifetime(&self) -> u64 {
+        self.lifetimes
+            .values()
+            .copied()
+            .chain([DEFAULT_EXPIRES_IN])
+            .max()
+            .unwrap_or(DEFAULT_EXPIRES_IN)
+    }
+
     /// The lifetime a token for this client and grant gets.
     pub(crate) fn expires_in_for(&self, client: &dyn OAuth2Client, grant_type: &GrantType) -> u64 {
         self.rule

@@ -302,12 +302,14 @@ impl OAuth2 {
             server.register_shared_grant(grant.clone());
         }
         if let Some(generator) = &self.access_token_generator {
-            let generator = generator.clone();
-            server.set_access_token_generator(move |ctx| generator(ctx));
+            server
+                .bearer_mut()
+                .set_access_token_generator(generator.clone());
         }
         if let Some(generator) = &self.refresh_token_generator {
-            let generator = generator.clone();
-            server.set_refresh_token_generator(move |ctx| generator(ctx));
+            server
+                .bearer_mut()
+                .set_refresh_token_generator(generator.clone());
         }
         if let Some(rule) = &self.expires_in {
             server.set_expires_in(rule.clone());
