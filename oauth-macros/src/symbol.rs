@@ -35,6 +35,8 @@ pub(crate) enum Key {
     CodeChallenge,
     CodeChallengeMethod,
     ExpiresAt,
+    Nonce,
+    AuthTime,
     Used,
     // Resource owners.
     Id,
@@ -70,6 +72,8 @@ impl Key {
             Key::CodeChallenge => "code_challenge",
             Key::CodeChallengeMethod => "code_challenge_method",
             Key::ExpiresAt => "expires_at",
+            Key::Nonce => "nonce",
+            Key::AuthTime => "auth_time",
             Key::Used => "used",
             Key::Id => "id",
             Key::Username => "username",

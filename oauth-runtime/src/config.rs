@@ -79,6 +79,25 @@ pub struct Config {
     pub password_hashing: PasswordHashingConfig,
     /// Keys that sign ID tokens and JWT access tokens.
     pub signing: SigningConfig,
+    /// OpenID Connect.
+    pub openid: OpenIdConfig,
+}
+
+/// OpenID Connect (`[default.oauth2.openid]`). A client that asks for the `openid` scope gets
+/// an ID token beside its access token; `issuer` must be configured.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenIdConfig {
+    /// ID token lifetime, seconds.
+    pub id_token_expires_in: u64,
+}
+
+impl Default for OpenIdConfig {
+    fn default() -> Self {
+        OpenIdConfig {
+            id_token_expires_in: 3600,
+        }
+    }
 }
 
 /// Signing keys (`[default.oauth2.signing]`): made on first use and kept in the storage
@@ -164,6 +183,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             password_hashing: PasswordHashingConfig::default(),
             signing: SigningConfig::default(),
+            openid: OpenIdConfig::default(),
         }
     }
 }

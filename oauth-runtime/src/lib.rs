@@ -67,6 +67,7 @@ pub mod error;
 pub mod field_types;
 pub mod grants;
 mod hooks;
+mod id_token;
 pub mod keys;
 pub mod model;
 pub mod password;

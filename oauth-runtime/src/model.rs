@@ -493,6 +493,9 @@ pub struct ResourceOwner {
     pub id: String,
     /// Human-readable name.
     pub username: String,
+    /// When the owner signed in (Unix time), if the session knows: an ID token's `auth_time`
+    /// (OpenID Connect Core §2).
+    pub auth_time: Option<u64>,
 }
 
 impl ResourceOwner {
@@ -501,7 +504,14 @@ impl ResourceOwner {
         ResourceOwner {
             id: id.into(),
             username: username.into(),
+            auth_time: None,
         }
+    }
+
+    /// Signed in at `auth_time` (Unix time).
+    pub fn with_auth_time(mut self, auth_time: u64) -> Self {
+        self.auth_time = Some(auth_time);
+        self
     }
 }
 
@@ -540,6 +550,10 @@ pub struct AuthorizationCode {
     pub issued_at: u64,
     /// Unix time after which the code is refused.
     pub expires_at: u64,
+    /// OpenID Connect `nonce` of the authorization request, echoed in the ID token.
+    pub nonce: Option<String>,
+    /// When the resource owner signed in (Unix time), for the ID token's `auth_time`.
+    pub auth_time: Option<u64>,
 }
 
 impl AuthorizationCode {

@@ -501,6 +501,7 @@ impl AuthorizationServer {
             state: state.map(str::to_owned),
             code_challenge: None,
             code_challenge_method: None,
+            nonce: request.param("nonce").map(str::to_owned),
             response_mode: mode,
         };
         grant

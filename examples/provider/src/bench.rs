@@ -103,6 +103,8 @@ pub async fn seed(tokens: usize, codes: usize, refresh: usize, out: &Path) -> Re
                 code_challenge_method: None,
                 issued_at: now,
                 expires_at: now + 600,
+                nonce: None,
+                auth_time: None,
             })
             .await
             .map_err(|e| e.to_string())?;

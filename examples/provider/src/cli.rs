@@ -131,7 +131,7 @@ pub async fn demo() -> Result<(), String> {
         "redirect_uris": [DEMO_REDIRECT],
         "grant_types": ["authorization_code", "refresh_token", "password", "client_credentials", "implicit"],
         "response_types": ["code", "token"],
-        "scope": "profile email",
+        "scope": "openid profile email",
     }))
     .map_err(|e| e.to_string())?;
     let (client, secret) = metadata.register().map_err(|e| e.to_string())?;

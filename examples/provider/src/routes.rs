@@ -24,7 +24,17 @@ pub fn mount(rocket: Rocket<Build>, fairing: OAuth2, issuer: String) -> Rocket<B
         .attach(fairing)
         .manage(Issuer(issuer))
         .manage(Sessions::default())
-        .mount("/", routes![home, metadata, login_page, login, logout])
+        .mount(
+            "/",
+            routes![
+                home,
+                metadata,
+                openid_configuration,
+                login_page,
+                login,
+                logout
+            ],
+        )
         .mount("/oauth", oauth_runtime::oauth_routes())
         .mount("/oauth", routes![authorize, decide])
         .mount("/api", routes![me, ping])
@@ -39,18 +49,34 @@ fn home(issuer: &State<Issuer>, user: Option<SignedIn>, csrf: CsrfToken) -> Page
 /// RFC 8414 authorization server metadata.
 #[get("/.well-known/oauth-authorization-server")]
 fn metadata(server: &State<AuthorizationServer>, issuer: &State<Issuer>) -> Option<Json<Value>> {
-    let base = &issuer.0;
-    let urls = EndpointUrls {
+    server
+        .metadata(&urls(&issuer.0))
+        .and_then(|m| serde_json::to_value(m).ok())
+        .map(Json)
+}
+
+/// OpenID Connect Discovery: the same metadata and what OpenID Connect adds.
+#[get("/.well-known/openid-configuration")]
+fn openid_configuration(
+    server: &State<AuthorizationServer>,
+    issuer: &State<Issuer>,
+) -> Option<Json<Value>> {
+    server
+        .openid_configuration(&urls(&issuer.0))
+        .and_then(|m| serde_json::to_value(m).ok())
+        .map(Json)
+}
+
+/// Where this app mounts the endpoints.
+fn urls(base: &str) -> EndpointUrls {
+    EndpointUrls {
         authorization: format!("{base}/oauth/authorize"),
         token: format!("{base}/oauth/token"),
         revocation: Some(format!("{base}/oauth/revoke")),
         introspection: Some(format!("{base}/oauth/introspect")),
         jwks: Some(format!("{base}/oauth/jwks")),
-    };
-    server
-        .metadata(&urls)
-        .and_then(|m| serde_json::to_value(m).ok())
-        .map(Json)
+        userinfo: Some(format!("{base}/oauth/userinfo")),
+    }
 }
 
 /// Only this site's authorization endpoint is followed after sign-in (no open redirect), and

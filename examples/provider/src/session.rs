@@ -23,12 +23,20 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 3600);
 /// Sessions kept at most; beyond it, the oldest are ended first.
 const MAX_SESSIONS: usize = 100_000;
 
-/// The live sessions: id → (owner id, end).
+/// A live session: the owner's id, when it ends, and when the owner signed in (Unix time, an
+/// ID token's `auth_time`).
+struct Session {
+    owner: String,
+    end: Instant,
+    signed_in_at: u64,
+}
+
+/// The live sessions by id.
 #[derive(Default)]
-pub struct Sessions(Mutex<HashMap<String, (String, Instant)>>);
+pub struct Sessions(Mutex<HashMap<String, Session>>);
 
 impl Sessions {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, Instant)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -40,26 +48,33 @@ impl Sessions {
         let now = Instant::now();
         let mut sessions = self.lock();
         if sessions.len() >= MAX_SESSIONS {
-            sessions.retain(|_, (_, end)| *end > now);
+            sessions.retain(|_, session| session.end > now);
         }
         if sessions.len() >= MAX_SESSIONS {
             if let Some(oldest) = sessions
                 .iter()
-                .min_by_key(|(_, (_, end))| *end)
+                .min_by_key(|(_, session)| session.end)
                 .map(|(k, _)| k.clone())
             {
                 sessions.remove(&oldest);
             }
         }
-        sessions.insert(id.clone(), (owner_id.to_owned(), now + SESSION_LIFETIME));
+        let session = Session {
+            owner: owner_id.to_owned(),
+            end: now + SESSION_LIFETIME,
+            signed_in_at: crate::cli::unix_now(),
+        };
+        sessions.insert(id.clone(), session);
         id
     }
 
-    /// The owner of a live session.
-    fn owner(&self, id: &str) -> Option<String> {
+    /// The owner of a live session, and when they signed in.
+    fn owner(&self, id: &str) -> Option<(String, u64)> {
         let mut sessions = self.lock();
         match sessions.get(id) {
-            Some((owner, end)) if *end > Instant::now() => Some(owner.clone()),
+            Some(session) if session.end > Instant::now() => {
+                Some((session.owner.clone(), session.signed_in_at))
+            }
             Some(_) => {
                 sessions.remove(id);
                 None
@@ -99,8 +114,9 @@ pub struct SignedIn(pub ResourceOwner);
 async fn session_owner(request: &Request<'_>) -> Option<ResourceOwner> {
     let session = request.cookies().get_private(SESSION)?.value().to_owned();
     let server = request.rocket().state::<AuthorizationServer>()?;
-    let id = request.rocket().state::<Sessions>()?.owner(&session)?;
-    server.storage().find_user(&id).await.ok().flatten()
+    let (id, signed_in_at) = request.rocket().state::<Sessions>()?.owner(&session)?;
+    let owner = server.storage().find_user(&id).await.ok().flatten()?;
+    Some(owner.with_auth_time(signed_in_at))
 }
 
 #[rocket::async_trait]

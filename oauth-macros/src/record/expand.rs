@@ -24,6 +24,16 @@ pub(crate) fn expand(spec: &RecordSpec, input: &DeriveInput, mapping: &Mapping<'
         let record_ty = m.spec.record_type.tokens();
         quote_spanned!(ty.span()=> #key: <#ty as #column<#record_ty>>::to_record(&self.#member)?)
     });
+    // An optional key no field holds is absent from the record.
+    let unmapped = spec
+        .fields
+        .iter()
+        .filter(|f| !f.required && !f.table_only && mapping.get(f.key).is_none())
+        .map(|f| {
+            let key = f.key.field();
+            quote!(#key: ::core::default::Default::default())
+        });
+    let to_fields = to_fields.chain(unmapped);
     let from_fields = mapping.mapped.iter().map(|m| {
         let (member, ty, key) = (m.member, &m.field.ty, m.spec.key.field());
         let record_ty = m.spec.record_type.tokens();

@@ -22,7 +22,7 @@ pub(crate) struct RecordSpec {
     pub(crate) table: fn(&DeriveInput, &Mapping<'_>, &str) -> TokenStream,
     /// `(trait, record, to_method, from_method)` as paths and identifiers.
     pub(crate) names: fn() -> (TokenStream, TokenStream, TokenStream, TokenStream),
-    fields: &'static [FieldSpec],
+    pub(crate) fields: &'static [FieldSpec],
 }
 
 pub(crate) const TOKEN: RecordSpec = RecordSpec {
@@ -81,6 +81,10 @@ pub(crate) const CODE: RecordSpec = RecordSpec {
         FieldSpec::required(Key::CodeChallengeMethod, OptionalChallengeMethod),
         FieldSpec::required(Key::IssuedAt, U64),
         FieldSpec::required(Key::ExpiresAt, U64),
+        // OpenID Connect (Core §3.1.2.1, §2): echoed in the ID token; map them to sign users
+        // in with OpenID Connect from your own codes table.
+        FieldSpec::optional(Key::Nonce, OptionalString),
+        FieldSpec::optional(Key::AuthTime, OptionalU64),
         FieldSpec::table_only(Key::Used, Bool),
     ],
 };

@@ -18,6 +18,9 @@ pub struct EndpointUrls {
     pub introspection: Option<String>,
     /// The JWK Set of the signing keys (`GET …/jwks` of `oauth_routes()`), if mounted.
     pub jwks: Option<String>,
+    /// The OpenID Connect UserInfo endpoint (`GET|POST …/userinfo` of `oauth_routes()`), if
+    /// mounted.
+    pub userinfo: Option<String>,
 }
 
 /// The metadata document (RFC 8414 §2), served at `/.well-known/oauth-authorization-server`.
@@ -56,6 +59,21 @@ pub struct ServerMetadata {
     pub code_challenge_methods_supported: Vec<&'static str>,
     /// `iss` in authorization responses (RFC 9207).
     pub authorization_response_iss_parameter_supported: bool,
+    /// OpenID Connect Discovery §3: the UserInfo endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_endpoint: Option<String>,
+    /// OpenID Connect Discovery §3: `public` (the same `sub` for every client).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_types_supported: Option<Vec<&'static str>>,
+    /// OpenID Connect Discovery §3: the algorithm ID tokens are signed with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_signing_alg_values_supported: Option<Vec<&'static str>>,
+    /// OpenID Connect Discovery §3: scopes this server knows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes_supported: Option<Vec<&'static str>>,
+    /// OpenID Connect Discovery §3: claims it may release.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims_supported: Option<Vec<&'static str>>,
 }
 
 impl AuthorizationServer {
@@ -98,6 +116,34 @@ impl AuthorizationServer {
                 .map(|_| vec!["client_secret_basic", "client_secret_post"]),
             code_challenge_methods_supported: pkce,
             authorization_response_iss_parameter_supported: true,
+            userinfo_endpoint: None,
+            subject_types_supported: None,
+            id_token_signing_alg_values_supported: None,
+            scopes_supported: None,
+            claims_supported: None,
         })
+    }
+
+    /// The OpenID Connect Discovery document (`/.well-known/openid-configuration`): the RFC 8414
+    /// metadata, the same values, and what OpenID Connect adds. `None` without an `issuer`.
+    pub fn openid_configuration(&self, urls: &EndpointUrls) -> Option<ServerMetadata> {
+        let mut metadata = self.metadata(urls)?;
+        metadata.userinfo_endpoint = urls.userinfo.clone();
+        metadata.subject_types_supported = Some(vec!["public"]);
+        metadata.id_token_signing_alg_values_supported =
+            Some(vec![self.config().signing.algorithm.as_str()]);
+        metadata.scopes_supported = Some(vec![crate::id_token::OPENID, "profile"]);
+        metadata.claims_supported = Some(vec![
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "at_hash",
+            "preferred_username",
+        ]);
+        Some(metadata)
     }
 }

@@ -178,6 +178,8 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
             code_challenge_method: authorization.code_challenge_method,
             issued_at,
             expires_at: issued_at + server.config().authorization_code_expires_in,
+            nonce: authorization.nonce.clone(),
+            auth_time: user.auth_time,
         };
         self.hooks
             .save_authorization_code(server.storage(), record)
@@ -239,7 +241,7 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
             .await?
             .ok_or_else(|| OAuthError::invalid_grant("the resource owner no longer exists"))?;
         let family = code.family();
-        let (response, _) = server
+        let (mut response, _) = server
             .issue_token(
                 client.as_ref(),
                 NewToken::new(GrantType::AuthorizationCode, code.scope.clone())
@@ -256,6 +258,12 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
             return Err(OAuthError::invalid_grant(
                 "authorization code was already used",
             ));
+        }
+        // OpenID Connect Core §3.1.3.3: with `openid` granted, an ID token comes too.
+        if let Some(id_token) =
+            crate::id_token::for_code(server, &code, &response.access_token).await?
+        {
+            response.insert_field("id_token", id_token)?;
         }
         Ok(response)
     }

@@ -68,6 +68,8 @@ pub struct AuthorizationRequest {
     pub code_challenge: Option<String>,
     /// PKCE method.
     pub code_challenge_method: Option<CodeChallengeMethod>,
+    /// OpenID Connect `nonce` (Core §3.1.2.1), echoed in the ID token.
+    pub nonce: Option<String>,
     /// Where the response parameters go: decided by the server from the response type and an
     /// allowed `response_mode`, never by a grant.
     pub(crate) response_mode: ResponseMode,

@@ -49,13 +49,66 @@ async fn jwks(server: &State<AuthorizationServer>) -> OAuthResponse {
     }
 }
 
-/// `POST /token`, `POST /revoke`, `POST /introspect` and `GET /jwks`, to mount where you like
+/// The OpenID Connect UserInfo endpoint (Core §5.3): the token's user, for a token with the
+/// `openid` scope (else 403 `insufficient_scope`); `preferred_username` with `profile`.
+#[::rocket::get("/userinfo")]
+async fn userinfo_get(
+    server: &State<AuthorizationServer>,
+    token: super::Authorized<OpenIdScope>,
+) -> OAuthResponse {
+    userinfo(server, &token).await
+}
+
+/// UserInfo by `POST` (Core §5.3.1: both methods).
+#[::rocket::post("/userinfo")]
+async fn userinfo_post(
+    server: &State<AuthorizationServer>,
+    token: super::Authorized<OpenIdScope>,
+) -> OAuthResponse {
+    userinfo(server, &token).await
+}
+
+/// The `openid` scope, required at the UserInfo endpoint.
+struct OpenIdScope;
+
+impl super::RequiredScope for OpenIdScope {
+    const REQUIRED: crate::ScopeRequirement<'static> =
+        crate::ScopeRequirement::AllOf(&[crate::id_token::OPENID]);
+}
+
+async fn userinfo(server: &AuthorizationServer, token: &crate::CurrentToken) -> OAuthResponse {
+    // A token without a user (client credentials) has no UserInfo.
+    let Some(sub) = token.user_id() else {
+        return OAuthError::new(crate::ErrorCode::InvalidRequest)
+            .with_description("the token has no user")
+            .with_status(403)
+            .to_response();
+    };
+    let owner = match server.storage().find_user(sub).await {
+        Ok(Some(owner)) => owner,
+        Ok(None) => {
+            return OAuthError::new(crate::ErrorCode::InvalidRequest)
+                .with_description("the user no longer exists")
+                .with_status(401)
+                .to_response()
+        }
+        Err(error) => return OAuthError::temporarily_unavailable(error).to_response(),
+    };
+    let mut claims = serde_json::json!({ "sub": owner.id });
+    if token.scope().contains("profile") {
+        claims["preferred_username"] = owner.username.into();
+    }
+    OAuthResponse::from_result(Ok(claims))
+}
+
+/// `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks` and `GET|POST /userinfo`, to mount where you like
 /// (`.mount("/oauth", oauth_routes())`). The authorization endpoint needs your login and
 /// consent pages, so it is yours to write with
 /// [`AuthorizationServer::validate_authorization_request`] and
 /// [`AuthorizationServer::create_authorization_response`].
 pub fn oauth_routes() -> Vec<Route> {
-    let mut routes = ::rocket::routes![token, revoke, introspect, jwks];
+    let mut routes =
+        ::rocket::routes![token, revoke, introspect, jwks, userinfo_get, userinfo_post];
     // RFC 6749 §3.2: the token endpoint takes POST only; other methods get a JSON answer,
     // not Rocket's HTML 404.
     for path in ["/token", "/revoke", "/introspect"] {

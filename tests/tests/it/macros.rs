@@ -504,6 +504,8 @@ fn derived_code_round_trips_the_record() {
         code_challenge_method: Some(CodeChallengeMethod::S256),
         issued_at: 10,
         expires_at: 20,
+        nonce: None,
+        auth_time: None,
     };
     let row = CodeRow::from_code(&code);
     assert_eq!(row.code_challenge_method.as_deref(), Some("S256"));

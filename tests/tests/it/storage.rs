@@ -115,6 +115,8 @@ fn code(hash: SecretHash, expires_at: u64) -> AuthorizationCode {
         code_challenge_method: Some(CodeChallengeMethod::S256),
         issued_at: 1_000,
         expires_at,
+        nonce: None,
+        auth_time: None,
     }
 }
 

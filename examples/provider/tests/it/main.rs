@@ -7,5 +7,6 @@ mod crash;
 mod defences;
 mod flows;
 mod harness;
+mod openid;
 mod pages;
 mod readme;

@@ -51,6 +51,8 @@ pub struct CodeRow {
     pub(crate) code_challenge_method: Option<String>,
     pub(crate) issued_at: i64,
     pub(crate) expires_at: i64,
+    pub(crate) nonce: Option<String>,
+    pub(crate) auth_time: Option<i64>,
     pub(crate) used: bool,
 }
 
