@@ -13,6 +13,7 @@ mod implicit;
 mod introspection;
 mod keys;
 mod macros;
+mod openid;
 mod own_tables;
 mod password;
 mod pg;
