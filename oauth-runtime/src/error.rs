@@ -44,6 +44,12 @@ pub enum ErrorCode {
     InsufficientScope,
     /// The server does not support revocation of the presented token type (RFC 7009 §2.2.1).
     UnsupportedTokenType,
+    /// `prompt=none`, and no user is signed in (OpenID Connect Core §3.1.2.6).
+    LoginRequired,
+    /// `prompt=none`, and the user would have to consent (OpenID Connect Core §3.1.2.6).
+    ConsentRequired,
+    /// `prompt=none`, and some other interaction is needed (OpenID Connect Core §3.1.2.6).
+    InteractionRequired,
 }
 
 impl ErrorCode {
@@ -63,6 +69,9 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+            ErrorCode::LoginRequired => "login_required",
+            ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::InteractionRequired => "interaction_required",
         }
     }
 

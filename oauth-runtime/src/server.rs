@@ -528,16 +528,8 @@ impl AuthorizationServer {
             Err(error) if error.target() == &crate::ErrorTarget::Direct => return Err(error),
             Err(error) => return Ok(error.to_response()),
         };
-        let redirect = |error: OAuthError| {
-            error
-                .redirect_to(
-                    &authorization.redirect_uri,
-                    authorization.response_mode,
-                    authorization.state.as_deref(),
-                    self.config.issuer.as_deref(),
-                )
-                .to_response()
-        };
+        let redirect =
+            |error: OAuthError| authorization.error_response(error, self.config.issuer.as_deref());
         let Some(user) = user else {
             return Ok(redirect(
                 OAuthError::new(ErrorCode::AccessDenied)

@@ -76,6 +76,18 @@ pub struct AuthorizationRequest {
 }
 
 impl AuthorizationRequest {
+    /// `error` redirected to the client, with `state` and `iss` (RFC 6749 §4.1.2.1, RFC 9207).
+    pub fn error_response(&self, error: OAuthError, issuer: Option<&str>) -> crate::OAuthResponse {
+        error
+            .redirect_to(
+                &self.redirect_uri,
+                self.response_mode,
+                self.state.as_deref(),
+                issuer,
+            )
+            .to_response()
+    }
+
     /// Where the response parameters go (RFC 6749 §4.1.2 query for `code`, §4.2.2 fragment
     /// for `token`, or the `response_mode` the request asked for where allowed).
     pub fn response_mode(&self) -> ResponseMode {

@@ -272,6 +272,29 @@ impl<'r, U: SignedInUser> FromRequest<'r> for AuthorizationPrompt<U> {
     }
 }
 
+/// This request's path and query, without `login` in its `prompt` parameter.
+fn without_prompt_login(request: &Request<'_>) -> String {
+    let uri = request.uri();
+    let Some(query) = uri.query() else {
+        return uri.to_string();
+    };
+    let kept: Vec<String> = query
+        .as_str()
+        .split('&')
+        .filter_map(|pair| match pair.split_once('=') {
+            Some(("prompt", value)) => {
+                let value = percent_encoding::percent_decode_str(value)
+                    .decode_utf8_lossy()
+                    .replace('+', " ");
+                let rest: Vec<&str> = value.split(' ').filter(|p| *p != "login").collect();
+                (!rest.is_empty()).then(|| format!("prompt={}", url_encode(&rest.join(" "))))
+            }
+            _ => Some(pair.to_owned()),
+        })
+        .collect();
+    format!("{}?{}", uri.path(), kept.join("&"))
+}
+
 async fn prompt<U: SignedInUser>(request: &Request<'_>) -> Prompt<U> {
     let server = match server_of(request) {
         Ok(server) => server,
@@ -283,11 +306,49 @@ async fn prompt<U: SignedInUser>(request: &Request<'_>) -> Prompt<U> {
         Err(error) if error.target() == &ErrorTarget::Direct => return Prompt::Error(error),
         Err(error) => return Prompt::Redirect(error.to_response()),
     };
-    let Some(user) = U::signed_in(request).await else {
-        let return_to = request.uri().to_string();
-        let mut sign_in = OAuthResponse::redirect(U::sign_in_url(&return_to));
-        sign_in.status = 303;
-        return Prompt::SignIn(sign_in);
+    // OpenID Connect Core §3.1.2.1: `prompt` and `max_age` decide whether the user must sign
+    // in (again) and whether a page may be shown at all.
+    let prompts: Vec<&str> = oauth.param("prompt").unwrap_or("").split(' ').collect();
+    let user = U::signed_in(request).await;
+    let fresh_enough = match (&user, oauth.param("max_age").map(str::parse::<u64>)) {
+        (_, None) => true,
+        (_, Some(Err(_))) => {
+            return Prompt::Redirect(authorization.error_response(
+                OAuthError::invalid_request("max_age is not a number of seconds"),
+                server.config().issuer.as_deref(),
+            ))
+        }
+        // Without the sign-in time (the app's `SignedInUser` does not give `auth_time`),
+        // `max_age` cannot be checked; the ID token then carries no `auth_time` either.
+        (Some(user), Some(Ok(max_age))) => user
+            .resource_owner()
+            .auth_time
+            .is_none_or(|at| crate::model::now().saturating_sub(at) <= max_age),
+        (None, Some(Ok(_))) => true,
+    };
+    if prompts.contains(&"none") {
+        // §3.1.2.6: no page may be shown: say what would have been needed.
+        let code = if prompts.len() > 1 {
+            ErrorCode::InvalidRequest
+        } else if user.is_none() || !fresh_enough {
+            ErrorCode::LoginRequired
+        } else {
+            // No consent is remembered yet: the user would have to be asked.
+            ErrorCode::ConsentRequired
+        };
+        return Prompt::Redirect(
+            authorization.error_response(OAuthError::new(code), server.config().issuer.as_deref()),
+        );
+    }
+    let user = match user {
+        Some(user) if fresh_enough && !prompts.contains(&"login") => user,
+        _ => {
+            // Sign in, then come back without `prompt=login` (it has been honoured).
+            let return_to = without_prompt_login(request);
+            let mut sign_in = OAuthResponse::redirect(U::sign_in_url(&return_to));
+            sign_in.status = 303;
+            return Prompt::SignIn(sign_in);
+        }
     };
     Prompt::Consent(Box::new(Consent {
         authorization,

@@ -20,7 +20,13 @@ struct User(ResourceOwner);
 impl SignedInUser for User {
     async fn signed_in(request: &Request<'_>) -> Option<Self> {
         let name = request.headers().get_one("X-Test-User")?; // a test session
-        Some(User(ResourceOwner::new(name, name)))
+        let owner = ResourceOwner::new(name, name);
+        Some(User(
+            match request.headers().get_one("X-Test-Signed-In-At") {
+                Some(at) => owner.with_auth_time(at.parse().ok()?),
+                None => owner,
+            },
+        ))
     }
     fn resource_owner(&self) -> ResourceOwner {
         self.0.clone()
@@ -268,6 +274,63 @@ async fn forged_forms_are_refused_without_a_redirect() {
     )
     .await;
     assert_eq!(status, Status::Forbidden);
+}
+
+async fn get_authorize(
+    client: &HttpClient,
+    extra: &str,
+    headers: &[(&'static str, String)],
+) -> (Status, Option<String>) {
+    let mut request = client.get(format!("{}{extra}", authorize_uri()));
+    for (name, value) in headers {
+        request = request.header(Header::new(*name, value.clone()));
+    }
+    let response = request.dispatch().await;
+    let location = response.headers().get_one("Location").map(str::to_owned);
+    (response.status(), location)
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// OpenID Connect Core §3.1.2.1: `prompt` and `max_age`.
+#[rocket::async_test]
+async fn prompt_and_max_age_decide_whether_to_sign_in_or_answer_without_a_page() {
+    let client = app().await;
+    let carol = || vec![("X-Test-User", "carol".to_owned())];
+    // prompt=none: no page may be shown; the client learns why, with its state.
+    let (status, location) = get_authorize(&client, "&prompt=none", &[]).await;
+    assert_eq!(status, Status::Found);
+    let location = location.unwrap();
+    assert!(location.starts_with(WEB_CB), "{location}");
+    assert!(location.contains("error=login_required") && location.contains("state=s1"));
+    let (_, location) = get_authorize(&client, "&prompt=none", &carol()).await;
+    assert!(location.unwrap().contains("error=consent_required"));
+    let (_, location) = get_authorize(&client, "&prompt=none%20login", &carol()).await;
+    assert!(location.unwrap().contains("error=invalid_request"));
+    // prompt=login: sign in again, then come back without it (no loop).
+    let (status, location) = get_authorize(&client, "&prompt=login", &carol()).await;
+    assert_eq!(status, Status::SeeOther);
+    let location = location.unwrap();
+    assert!(location.starts_with("/login?next="), "{location}");
+    assert!(!location.contains("prompt"), "{location}");
+    let (status, _) = get_authorize(&client, "&prompt=login%20consent", &carol()).await;
+    assert_eq!(status, Status::SeeOther);
+    // max_age: a sign-in older than that signs in again; a recent one is fine.
+    let mut stale = carol();
+    stale.push(("X-Test-Signed-In-At", (unix_now() - 1000).to_string()));
+    let (status, _) = get_authorize(&client, "&max_age=60", &stale).await;
+    assert_eq!(status, Status::SeeOther);
+    let mut recent = carol();
+    recent.push(("X-Test-Signed-In-At", unix_now().to_string()));
+    let (status, _) = get_authorize(&client, "&max_age=60", &recent).await;
+    assert_eq!(status, Status::Ok);
+    let (_, location) = get_authorize(&client, "&max_age=soon", &recent).await;
+    assert!(location.unwrap().contains("error=invalid_request"));
 }
 
 #[test]
