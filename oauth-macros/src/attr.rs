@@ -7,7 +7,7 @@ use syn::{Data, DeriveInput, Field, Fields, Ident, LitStr};
 
 use crate::ctxt::Ctxt;
 use crate::paths::RecordType;
-use crate::symbol::{Key, COLUMN, OAUTH, SKIP, TABLE};
+use crate::symbol::{Key, CLAIM, COLUMN, OAUTH, SKIP, TABLE};
 
 /// A key a field can map to.
 pub(crate) struct FieldSpec {
@@ -69,6 +69,9 @@ pub(crate) struct Mapping<'a> {
     /// Unmapped fields the table derive also reads (`#[oauth(column = "…")]` on a field no key
     /// holds): the application's own columns, e.g. `is_official`. Also in `others`.
     pub(crate) extra: Vec<(&'a Field, String)>,
+    /// Unmapped fields that are OpenID Connect claims (`#[oauth(claim = "email")]`), with the
+    /// claim's name. Also in `others` (and in `extra` when there is a table).
+    pub(crate) claims: Vec<(&'a Field, String)>,
 }
 
 impl Mapping<'_> {
@@ -83,6 +86,7 @@ struct FieldAttr {
     key: Option<(&'static FieldSpec, Span)>,
     skip: bool,
     column: Option<LitStr>,
+    claim: Option<LitStr>,
 }
 
 fn key_list(specs: &[FieldSpec]) -> String {
@@ -115,6 +119,16 @@ fn field_attr(ctxt: &Ctxt, field: &Field, specs: &'static [FieldSpec]) -> FieldA
     let mut found = FieldAttr::default();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident(OAUTH)) {
         let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(CLAIM) {
+                let name: LitStr = meta.value()?.parse()?;
+                if name.value().is_empty() || name.value().contains(char::is_whitespace) {
+                    ctxt.error_spanned_by(&name, "a claim name is one word, e.g. \"email\"");
+                }
+                if found.claim.replace(name).is_some() {
+                    ctxt.error_spanned_by(&meta.path, "`claim` is given twice");
+                }
+                return Ok(());
+            }
             if meta.path.is_ident(COLUMN) {
                 let name: LitStr = meta.value()?.parse()?;
                 if !is_identifier(&name.value(), false) {
@@ -252,6 +266,12 @@ pub(crate) fn map_fields<'a>(
                 .iter()
                 .find(|s| member == s.key.as_str() && (!s.table_only || mapping.table.is_some()))
         };
+        if let (Some(claim), true) = (&attr.claim, attr.key.is_some() || attr.skip) {
+            ctxt.error_spanned_by(
+                claim,
+                "`claim` goes on a field of its own, not one mapped to a key or skipped",
+            );
+        }
         let (spec, span) = match attr.key {
             _ if attr.skip => {
                 mapping.others.push(field);
@@ -261,6 +281,12 @@ pub(crate) fn map_fields<'a>(
             None => match by_name() {
                 Some(spec) => (spec, member.span()),
                 None => {
+                    if let Some(claim) = &attr.claim {
+                        mapping.claims.push((field, claim.value()));
+                        if mapping.table.is_some() && attr.column.is_none() {
+                            mapping.extra.push((field, member.to_string()));
+                        }
+                    }
                     if let Some(column) = &attr.column {
                         mapping.extra.push((field, column.value()));
                     }

@@ -112,6 +112,8 @@ pub(crate) const TABLE: &str = "table";
 pub(crate) const COLUMN: &str = "column";
 /// `#[oauth(skip)]` on a field.
 pub(crate) const SKIP: &str = "skip";
+/// `claim = "email"` on a resource owner field: an OpenID Connect claim.
+pub(crate) const CLAIM: &str = "claim";
 
 /// `#[require_oauth(scope = "…")]`.
 pub(crate) const SCOPE: &str = "scope";

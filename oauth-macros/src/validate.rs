@@ -50,3 +50,17 @@ pub(crate) fn required_keys(
     };
     ctxt.error_spanned_by(&input.ident, message);
 }
+
+/// `#[oauth(claim = "…")]` belongs to resource owners: anywhere else it is an error at the
+/// claim (once; the field is then not also reported as an extra column).
+pub(crate) fn no_claims(ctxt: &Ctxt, mapping: &mut Mapping<'_>) {
+    for (field, _) in std::mem::take(&mut mapping.claims) {
+        ctxt.error_spanned_by(
+            field.ident.as_ref(),
+            "`claim` is for resource owners (#[derive(OAuth2User)]): OpenID Connect claims describe users",
+        );
+        mapping
+            .extra
+            .retain(|(extra, _)| !std::ptr::eq(*extra, field));
+    }
+}

@@ -58,6 +58,7 @@
 // The crate's own derives name `::oauth_runtime`, also from inside it.
 extern crate self as oauth_runtime;
 
+mod claims;
 pub mod client_address;
 mod client_auth;
 pub mod config;

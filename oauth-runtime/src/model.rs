@@ -496,6 +496,9 @@ pub struct ResourceOwner {
     /// When the owner signed in (Unix time), if the session knows: an ID token's `auth_time`
     /// (OpenID Connect Core §2).
     pub auth_time: Option<u64>,
+    /// OpenID Connect claims (`email`, `name`, …, Core §5.1), released at UserInfo by scope
+    /// (§5.4). `#[oauth(claim = "…")]` on a field of a `#[derive(OAuth2User)]` fills them.
+    pub claims: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ResourceOwner {
@@ -505,6 +508,25 @@ impl ResourceOwner {
             id: id.into(),
             username: username.into(),
             auth_time: None,
+            claims: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// With the claim `name` (a JSON `null`, as from `None`, leaves it out).
+    pub fn with_claim(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        let value = value.into();
+        if !value.is_null() {
+            self.claims.insert(name.to_owned(), value);
+        }
+        self
+    }
+
+    /// With the claim `name` from any serialisable value (what the derive calls).
+    #[doc(hidden)]
+    pub fn with_claim_value<T: serde::Serialize + ?Sized>(self, name: &str, value: &T) -> Self {
+        match serde_json::to_value(value) {
+            Ok(value) => self.with_claim(name, value),
+            Err(_) => self,
         }
     }
 

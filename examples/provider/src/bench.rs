@@ -31,7 +31,9 @@ pub async fn seed(tokens: usize, codes: usize, refresh: usize, out: &Path) -> Re
     let (client, secret) = metadata.register().map_err(|e| e.to_string())?;
     db.create_client(&client).await?;
     let username = format!("bench-{}", generate_token(6));
-    let user = db.create_user(&username, "bench-password").await?;
+    let user = db
+        .create_user(&username, "bench-password", None, None)
+        .await?;
     let client_json = json!({
         "client_id": client.client_id,
         "client_secret": secret,

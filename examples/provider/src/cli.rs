@@ -74,13 +74,21 @@ pub async fn serve(port: Option<u16>) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-pub async fn create_user(name: &str, password: &str) -> Result<(), String> {
+pub async fn create_user(
+    name: &str,
+    password: &str,
+    email: Option<&str>,
+    full_name: Option<&str>,
+) -> Result<(), String> {
     if name.is_empty() || password.is_empty() {
         return Err("a user needs a name and a password".to_owned());
     }
     let db = Db::open().await?;
-    let owner = db.create_user(name, password).await?;
-    println!("{}", json!({ "id": owner.id, "username": owner.username }));
+    let owner = db.create_user(name, password, email, full_name).await?;
+    println!(
+        "{}",
+        json!({ "id": owner.id, "username": owner.username, "claims": owner.claims })
+    );
     Ok(())
 }
 
@@ -124,7 +132,13 @@ pub async fn demo() -> Result<(), String> {
         .ok()
         .flatten();
     if existing.is_none() {
-        db.create_user(DEMO_USER, DEMO_PASSWORD).await?;
+        db.create_user(
+            DEMO_USER,
+            DEMO_PASSWORD,
+            Some("demo@example.com"),
+            Some("Demo User"),
+        )
+        .await?;
     }
     let metadata: ClientMetadata = serde_json::from_value(json!({
         "client_name": "Demo App",

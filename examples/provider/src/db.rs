@@ -53,10 +53,23 @@ impl Db {
         }
     }
 
-    pub async fn create_user(&self, name: &str, password: &str) -> Result<ResourceOwner, String> {
+    /// A resource owner with a password and, optionally, the `email` and `name` claims.
+    pub async fn create_user(
+        &self,
+        name: &str,
+        password: &str,
+        email: Option<&str>,
+        full_name: Option<&str>,
+    ) -> Result<ResourceOwner, String> {
         let result = match self {
-            Db::Sqlite(s) => s.create_user(name, password).await,
-            Db::Postgres(s) => s.create_user(name, password).await,
+            Db::Sqlite(s) => {
+                s.create_user_with_profile(name, password, email, full_name)
+                    .await
+            }
+            Db::Postgres(s) => {
+                s.create_user_with_profile(name, password, email, full_name)
+                    .await
+            }
         };
         result.map_err(|e| format!("cannot create user `{name}`: {e}"))
     }

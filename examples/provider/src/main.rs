@@ -3,7 +3,8 @@
 //! ```text
 //! provider serve [--port N]                   serve on 127.0.0.1 (default port 8000 or ROCKET_PORT)
 //! provider demo                               create a demo user and client, print them
-//! provider users create NAME --password PW    create a resource owner
+//! provider users create NAME --password PW [--email E] [--full-name N]
+//!                                             create a resource owner
 //! provider clients create --json '{...}' [--resource-server]
 //!                                             register a client from RFC 7591 metadata
 //! provider keys rotate                        make a new signing key (JWKS: /oauth/jwks)
@@ -80,6 +81,12 @@ enum UsersCommand {
         /// The password (stored as an Argon2id hash).
         #[arg(long)]
         password: String,
+        /// The email address (OpenID Connect claim `email`).
+        #[arg(long)]
+        email: Option<String>,
+        /// The full name (OpenID Connect claim `name`).
+        #[arg(long = "full-name")]
+        full_name: Option<String>,
     },
 }
 
@@ -111,8 +118,14 @@ fn main() -> std::process::ExitCode {
             Command::Serve { port } => cli::serve(port).await,
             Command::Demo => cli::demo().await,
             Command::Users {
-                command: UsersCommand::Create { name, password },
-            } => cli::create_user(&name, &password).await,
+                command:
+                    UsersCommand::Create {
+                        name,
+                        password,
+                        email,
+                        full_name,
+                    },
+            } => cli::create_user(&name, &password, email.as_deref(), full_name.as_deref()).await,
             Command::Clients {
                 command:
                     ClientsCommand::Create {

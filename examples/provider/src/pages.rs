@@ -143,7 +143,10 @@ pub fn consent(consent: &Consent<SignedIn>) -> Page {
         let items: String = auth
             .scope
             .iter()
-            .map(|s| format!("<li><code>{}</code></li>", escape(s)))
+            .map(|s| match scope_meaning(s) {
+                Some(meaning) => format!("<li><code>{}</code>: {meaning}</li>", escape(s)),
+                None => format!("<li><code>{}</code></li>", escape(s)),
+            })
             .collect();
         format!("<p>It asks for:</p><ul class=scopes>{items}</ul>")
     };
@@ -162,6 +165,16 @@ pub fn consent(consent: &Consent<SignedIn>) -> Page {
             consent.hidden_fields(),
         ),
     )
+}
+
+/// What an OpenID Connect scope lets the client learn (the claims it releases, Core §5.4).
+fn scope_meaning(scope: &str) -> Option<&'static str> {
+    match scope {
+        "openid" => Some("sign you in: your account identifier"),
+        "profile" => Some("your name and username"),
+        "email" => Some("your email address"),
+        _ => None,
+    }
 }
 
 /// An error that must not be redirected (unknown client, unregistered redirect URI, ...).

@@ -25,7 +25,8 @@ const CLIENT_FIELDS: &[FieldSpec] = &[
 
 pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let ctxt = Ctxt::new();
-    let mapping = map_fields(&ctxt, &input, CLIENT_FIELDS);
+    let mut mapping = map_fields(&ctxt, &input, CLIENT_FIELDS);
+    crate::validate::no_claims(&ctxt, &mut mapping);
     crate::validate::required_keys(&ctxt, &input, CLIENT_FIELDS, &mapping);
     match ctxt.check() {
         Ok(()) => {

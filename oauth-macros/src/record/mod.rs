@@ -91,7 +91,8 @@ pub(crate) const CODE: RecordSpec = RecordSpec {
 
 pub(crate) fn expand(spec: &RecordSpec, input: DeriveInput) -> syn::Result<TokenStream> {
     let ctxt = Ctxt::new();
-    let mapping = map_fields(&ctxt, &input, spec.fields);
+    let mut mapping = map_fields(&ctxt, &input, spec.fields);
+    crate::validate::no_claims(&ctxt, &mut mapping);
     crate::validate::required_keys(&ctxt, &input, spec.fields, &mapping);
     for (field, _) in &mapping.extra {
         ctxt.error_spanned_by(

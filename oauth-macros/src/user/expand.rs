@@ -31,11 +31,16 @@ pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream 
         || quote!(::core::option::Option::None),
         |(member, ty)| quote_spanned!(ty.span()=> <#ty as #optional_text>::text(&self.#member)),
     );
+    // OpenID Connect claims: each field's value as JSON (absent when `None`).
+    let claims = mapping.claims.iter().filter_map(|(field, claim)| {
+        let (member, ty) = (field.ident.as_ref()?, &field.ty);
+        Some(quote_spanned!(ty.span()=> .with_claim_value(#claim, &self.#member)))
+    });
     quote! {
         #[automatically_derived]
         impl #impl_generics #oauth2_user for #ident #ty_generics #where_clause {
             fn resource_owner(&self) -> #resource_owner {
-                #resource_owner::new(#id, #username)
+                #resource_owner::new(#id, #username) #(#claims)*
             }
             fn password_hash(&self) -> ::core::option::Option<&str> {
                 #password

@@ -132,8 +132,10 @@ impl AuthorizationServer {
         metadata.subject_types_supported = Some(vec!["public"]);
         metadata.id_token_signing_alg_values_supported =
             Some(vec![self.config().signing.algorithm.as_str()]);
-        metadata.scopes_supported = Some(vec![crate::id_token::OPENID, "profile"]);
-        metadata.claims_supported = Some(vec![
+        let mut scopes = vec![crate::id_token::OPENID];
+        scopes.extend(crate::claims::SCOPE_CLAIMS.iter().map(|(scope, _)| *scope));
+        metadata.scopes_supported = Some(scopes);
+        let mut claims = vec![
             "iss",
             "sub",
             "aud",
@@ -142,8 +144,11 @@ impl AuthorizationServer {
             "auth_time",
             "nonce",
             "at_hash",
-            "preferred_username",
-        ]);
+        ];
+        for (_, names) in crate::claims::SCOPE_CLAIMS {
+            claims.extend(names.iter().copied());
+        }
+        metadata.claims_supported = Some(claims);
         Some(metadata)
     }
 }

@@ -50,7 +50,8 @@ async fn jwks(server: &State<AuthorizationServer>) -> OAuthResponse {
 }
 
 /// The OpenID Connect UserInfo endpoint (Core §5.3): the token's user, for a token with the
-/// `openid` scope (else 403 `insufficient_scope`); `preferred_username` with `profile`.
+/// `openid` scope (else 403 `insufficient_scope`): `sub` and the claims its scope releases
+/// (§5.4: `profile`, `email`, `address`, `phone`).
 #[::rocket::get("/userinfo")]
 async fn userinfo_get(
     server: &State<AuthorizationServer>,
@@ -94,11 +95,7 @@ async fn userinfo(server: &AuthorizationServer, token: &crate::CurrentToken) -> 
         }
         Err(error) => return OAuthError::temporarily_unavailable(error).to_response(),
     };
-    let mut claims = serde_json::json!({ "sub": owner.id });
-    if token.scope().contains("profile") {
-        claims["preferred_username"] = owner.username.into();
-    }
-    OAuthResponse::from_result(Ok(claims))
+    OAuthResponse::from_result(Ok(crate::claims::released(&owner, token.scope())))
 }
 
 /// `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks` and `GET|POST /userinfo`, to mount where you like

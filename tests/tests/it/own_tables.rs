@@ -96,8 +96,8 @@ pub struct Account {
     email: String,
     #[oauth(password_hash)]
     password: Option<String>,
-    /// Not mapped.
-    #[allow(dead_code)]
+    /// An OpenID Connect claim, read from its column (released at UserInfo under `profile`).
+    #[oauth(claim = "name")]
     display_name: String,
 }
 
@@ -238,14 +238,17 @@ macro_rules! insert_account {
         let email: &str = $email;
         let password: Option<&str> = $password;
         let hash = password.map(|p| oauth_runtime::password::hash_password(p).expect("hash"));
-        let (id,): (i64,) =
-            sqlx::query_as("INSERT INTO accounts (email, password) VALUES ($1, $2) RETURNING id")
-                .bind(email)
-                .bind(hash)
-                .fetch_one($pool)
-                .await
-                .expect("insert account");
-        ResourceOwner::new(id.to_string(), email)
+        let display = email.split('@').next().unwrap_or_default();
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO accounts (email, password, display_name) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(email)
+        .bind(hash)
+        .bind(display)
+        .fetch_one($pool)
+        .await
+        .expect("insert account");
+        ResourceOwner::new(id.to_string(), email).with_claim("name", display)
     }};
 }
 

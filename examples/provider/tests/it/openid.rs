@@ -41,6 +41,7 @@ async fn openidconnect_signs_in_with_discovery_pkce_nonce_and_userinfo() {
             Nonce::new_random,
         )
         .add_scope(Scope::new("profile".to_owned()))
+        .add_scope(Scope::new("email".to_owned()))
         .set_pkce_challenge(challenge)
         .url();
     let params = authorize(&provider, url.as_str(), "allow").await;
@@ -82,4 +83,14 @@ async fn openidconnect_signs_in_with_discovery_pkce_nonce_and_userinfo() {
         userinfo.preferred_username().map(|u| u.as_str()),
         Some("demo")
     );
+    // The demo user's claims, released by `profile` and `email` (Core §5.4).
+    assert_eq!(
+        userinfo.email().map(|e| e.as_str()),
+        Some("demo@example.com")
+    );
+    let name = userinfo
+        .name()
+        .and_then(|n| n.get(None))
+        .map(|n| n.as_str());
+    assert_eq!(name, Some("Demo User"));
 }

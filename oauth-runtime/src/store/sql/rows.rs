@@ -64,4 +64,8 @@ pub struct UserRow {
     pub(crate) id: String,
     pub(crate) username: String,
     pub(crate) password_hash: String,
+    #[oauth(claim = "email")]
+    pub(crate) email: Option<String>,
+    #[oauth(claim = "name")]
+    pub(crate) name: Option<String>,
 }

@@ -496,6 +496,7 @@ where
     DB::Arguments: IntoArguments<DB>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
 {
     /// Registers a resource owner in the embedded `oauth2_users` table with an Argon2id
@@ -506,17 +507,35 @@ where
         username: &str,
         password: &str,
     ) -> crate::store::StorageResult<crate::ResourceOwner> {
-        let owner = crate::ResourceOwner::new(crate::secret::generate_token(22), username);
+        self.create_user_with_profile(username, password, None, None)
+            .await
+    }
+
+    /// [`create_user`](Self::create_user) with the OpenID Connect claims the embedded table
+    /// keeps: `email` and `name` (released at UserInfo under the `email` and `profile`
+    /// scopes).
+    pub async fn create_user_with_profile(
+        &self,
+        username: &str,
+        password: &str,
+        email: Option<&str>,
+        name: Option<&str>,
+    ) -> crate::store::StorageResult<crate::ResourceOwner> {
+        let owner = crate::ResourceOwner::new(crate::secret::generate_token(22), username)
+            .with_claim("email", email)
+            .with_claim("name", name);
         let password = password.to_owned();
         let hash = crate::password::hash_password_async(&password).await?;
         sqlx::query(
-            "INSERT INTO oauth2_users (id, username, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO oauth2_users (id, username, password_hash, created_at, email, name) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&owner.id)
         .bind(&owner.username)
         .bind(hash)
         .bind(i64::try_from(crate::model::now()).unwrap_or(i64::MAX))
+        .bind(email.map(str::to_owned))
+        .bind(name.map(str::to_owned))
         .execute(self.writer())
         .await
         .map_err(crate::store::sql::db_error)?;
