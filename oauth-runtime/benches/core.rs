@@ -26,13 +26,31 @@ fn token_generation(c: &mut Criterion) {
     let client = Client::public("app")
         .with_grant_types([GrantType::AuthorizationCode, GrantType::RefreshToken]);
     let scope = Scope::parse("profile email").unwrap();
+    let rt = runtime();
     // The token response and its record (two random tokens, two digests).
     c.bench_function("token/generate_bearer_with_refresh", |b| {
         b.iter(|| {
             let token = NewToken::new(GrantType::AuthorizationCode, scope.clone())
                 .for_user("alice")
                 .with_refresh_token();
-            server.generate_token(black_box(&client), token)
+            rt.block_on(server.generate_token(black_box(&client), token))
+        })
+    });
+    // The same with an RS256-signed RFC 9068 access token (keys loaded once, then cached).
+    let config = oauth_runtime::Config {
+        issuer: Some("https://id.example.com".to_owned()),
+        access_token_format: oauth_runtime::AccessTokenFormat::Jwt,
+        ..Default::default()
+    };
+    let mut jwt_server =
+        AuthorizationServer::with_config(Arc::new(MemoryStore::new()), config).unwrap();
+    jwt_server.register_grant(RefreshTokenGrant::new());
+    c.bench_function("token/generate_jwt_access_token_rs256", |b| {
+        b.iter(|| {
+            let token = NewToken::new(GrantType::AuthorizationCode, scope.clone())
+                .for_user("alice")
+                .with_refresh_token();
+            rt.block_on(jwt_server.generate_token(black_box(&client), token))
         })
     });
     c.bench_function("token/random_43_chars", |b| {

@@ -81,6 +81,24 @@ pub struct Config {
     pub signing: SigningConfig,
     /// OpenID Connect.
     pub openid: OpenIdConfig,
+    /// What access tokens look like: `opaque` (random strings, the default) or `jwt` (RFC 9068,
+    /// signed with the [signing keys](crate::keys); still stored by digest, so revocation and
+    /// introspection keep working at this server).
+    pub access_token_format: AccessTokenFormat,
+    /// The `aud` of JWT access tokens (RFC 9068 §2.2): the resource server(s) they are for;
+    /// default: the `issuer`.
+    pub access_token_audience: Option<String>,
+}
+
+/// What access tokens look like (`access_token_format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessTokenFormat {
+    /// `token_length` random characters.
+    #[default]
+    Opaque,
+    /// A signed JWT (RFC 9068) that resource servers can validate without this server.
+    Jwt,
 }
 
 /// OpenID Connect (`[default.oauth2.openid]`). A client that asks for the `openid` scope gets
@@ -184,6 +202,8 @@ impl Default for Config {
             password_hashing: PasswordHashingConfig::default(),
             signing: SigningConfig::default(),
             openid: OpenIdConfig::default(),
+            access_token_format: AccessTokenFormat::Opaque,
+            access_token_audience: None,
         }
     }
 }
@@ -255,6 +275,13 @@ impl Config {
             return Err(error(
                 "password_hashing.max_wait",
                 "must be at least 1 second",
+            ));
+        }
+        // RFC 9068 §2.2: `iss` is required, so JWT access tokens need the issuer.
+        if self.access_token_format == AccessTokenFormat::Jwt && self.issuer.is_none() {
+            return Err(error(
+                "access_token_format",
+                "jwt access tokens need `issuer` (RFC 9068 §2.2)",
             ));
         }
         if self.database.max_connections == 0 {

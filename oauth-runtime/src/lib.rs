@@ -69,6 +69,7 @@ pub mod field_types;
 pub mod grants;
 mod hooks;
 mod id_token;
+mod jwt_access_token;
 pub mod keys;
 pub mod model;
 pub mod password;
@@ -87,7 +88,8 @@ pub mod throttle;
 pub mod token;
 
 pub use crate::config::{
-    Config, ConfigError, DatabaseConfig, PasswordHashingConfig, SigningConfig, TokenLocation,
+    AccessTokenFormat, Config, ConfigError, DatabaseConfig, PasswordHashingConfig, SigningConfig,
+    TokenLocation,
 };
 pub use crate::endpoints::{EndpointUrls, ServerMetadata};
 pub use crate::error::{ErrorCode, ErrorTarget, OAuthError};

@@ -350,13 +350,14 @@ impl AuthorizationServer {
         self.authorization_grants.keys().copied()
     }
 
-    /// Generates a token and its record without saving it. A refresh token is included when
+    /// Generates a token and its record without saving it (with `access_token_format = "jwt"`,
+    /// the access token is a signed RFC 9068 JWT). A refresh token is included when
     /// asked, the generator makes them, and the client may use the refresh grant.
-    pub fn generate_token(
+    pub async fn generate_token(
         &self,
         client: &dyn OAuth2Client,
         token: NewToken<'_>,
-    ) -> (TokenResponse, Token) {
+    ) -> Result<(TokenResponse, Token), OAuthError> {
         let NewToken {
             grant_type,
             user_id,
@@ -373,8 +374,12 @@ impl AuthorizationServer {
             user_id,
             scope: &scope,
         };
-        let response = self.bearer.generate(&ctx, include_refresh_token);
+        let mut response = self.bearer.generate(&ctx, include_refresh_token);
         let issued_at = now();
+        if self.config.access_token_format == crate::config::AccessTokenFormat::Jwt {
+            response.access_token =
+                crate::jwt_access_token::sign(self, &ctx, issued_at, response.expires_in).await?;
+        }
         let refresh_lifetime = self.config.refresh_token_expires_in;
         let record = Token {
             access_token_hash: SecretHash::of(&response.access_token),
@@ -391,7 +396,7 @@ impl AuthorizationServer {
             access_token_revoked: false,
             refresh_token_revoked: false,
         };
-        (response, record)
+        Ok((response, record))
     }
 
     /// Generates a token, saves its record, runs [`TokenHooks::process_token`], and returns
@@ -401,7 +406,7 @@ impl AuthorizationServer {
         client: &dyn OAuth2Client,
         token: NewToken<'_>,
     ) -> Result<(TokenResponse, Token), OAuthError> {
-        let (mut response, record) = self.generate_token(client, token);
+        let (mut response, record) = self.generate_token(client, token).await?;
         self.storage.save_token(record.clone()).await?;
         self.process_token(&record, &mut response).await?;
         Ok((response, record))

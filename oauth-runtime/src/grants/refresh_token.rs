@@ -121,7 +121,7 @@ impl<H: RefreshTokenHooks> Grant for RefreshTokenGrant<H> {
             .with_refresh_token()
             .in_family(token.family.clone());
         new.user_id = token.user_id.as_deref();
-        let (mut response, record) = server.generate_token(client.as_ref(), new);
+        let (mut response, record) = server.generate_token(client.as_ref(), new).await?;
         match storage
             .rotate_refresh_token(&presented, record.clone())
             .await?

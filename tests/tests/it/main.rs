@@ -11,6 +11,7 @@ mod extension;
 mod fuzz;
 mod implicit;
 mod introspection;
+mod jwt_access_tokens;
 mod keys;
 mod macros;
 mod openid;
