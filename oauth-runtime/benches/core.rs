@@ -53,6 +53,26 @@ fn token_generation(c: &mut Criterion) {
             rt.block_on(jwt_server.generate_token(black_box(&client), token))
         })
     });
+    let config = oauth_runtime::Config {
+        issuer: Some("https://id.example.com".to_owned()),
+        access_token_format: oauth_runtime::AccessTokenFormat::Jwt,
+        signing: oauth_runtime::SigningConfig {
+            algorithm: oauth_runtime::keys::SigningAlgorithm::ES256,
+            retire_after: 0,
+        },
+        ..Default::default()
+    };
+    let mut es_server =
+        AuthorizationServer::with_config(Arc::new(MemoryStore::new()), config).unwrap();
+    es_server.register_grant(RefreshTokenGrant::new());
+    c.bench_function("token/generate_jwt_access_token_es256", |b| {
+        b.iter(|| {
+            let token = NewToken::new(GrantType::AuthorizationCode, scope.clone())
+                .for_user("alice")
+                .with_refresh_token();
+            rt.block_on(es_server.generate_token(black_box(&client), token))
+        })
+    });
     c.bench_function("token/random_43_chars", |b| {
         b.iter(|| generate_token(black_box(43)))
     });
