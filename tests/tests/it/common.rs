@@ -453,3 +453,14 @@ pub async fn svc_access(client: &HttpClient, scope: &str) -> String {
         .str("access_token")
         .to_owned()
 }
+
+/// The server's JWK Set, as a relying party or resource server fetches it.
+pub async fn jwks(client: &HttpClient) -> jsonwebtoken::jwk::JwkSet {
+    let body = client
+        .get("/oauth/jwks")
+        .dispatch()
+        .await
+        .into_string()
+        .await;
+    serde_json::from_str(&body.unwrap()).unwrap()
+}

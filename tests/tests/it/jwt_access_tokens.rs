@@ -25,16 +25,6 @@ async fn jwt_app(audience: Option<&str>) -> HttpClient {
         .unwrap()
 }
 
-async fn jwks(client: &HttpClient) -> JwkSet {
-    let body = client
-        .get("/oauth/jwks")
-        .dispatch()
-        .await
-        .into_string()
-        .await;
-    serde_json::from_str(&body.unwrap()).unwrap()
-}
-
 fn verify(jwt: &str, jwks: &JwkSet, audience: &str) -> Result<Value, String> {
     let header = decode_header(jwt).map_err(|e| e.to_string())?;
     let jwk = jwks

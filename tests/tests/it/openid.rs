@@ -1,7 +1,6 @@
 //! OpenID Connect on the authorization code flow: the ID token's claims and signature (checked
 //! with `jsonwebtoken` against the JWK Set), UserInfo, and discovery.
 
-use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, DecodingKey, Validation};
 use oauth_runtime::{AuthorizationServer, Client, Config, EndpointUrls, GrantType};
 use rocket::http::{Header, Status};
@@ -61,16 +60,6 @@ async fn tokens(client: &HttpClient, scope: &str, nonce: &str) -> Answer {
         Some(basic("rp", RP_SECRET)),
     )
     .await
-}
-
-async fn jwks(client: &HttpClient) -> JwkSet {
-    let body = client
-        .get("/oauth/jwks")
-        .dispatch()
-        .await
-        .into_string()
-        .await;
-    serde_json::from_str(&body.unwrap()).unwrap()
 }
 
 #[rocket::async_test]
