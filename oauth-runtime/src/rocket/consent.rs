@@ -113,7 +113,11 @@ impl CsrfToken {
 
     /// The cookie's token, if the browser sent one.
     fn existing(request: &Request<'_>) -> Option<CsrfToken> {
-        let (name, _) = cookie_name(request);
+        Self::sent(request, cookie_name(request).0)
+    }
+
+    /// The token in the cookie `name`, if the browser sent one.
+    fn sent(request: &Request<'_>, name: &str) -> Option<CsrfToken> {
         request
             .cookies()
             .get(name)
@@ -123,13 +127,13 @@ impl CsrfToken {
 
     /// The browser's token, or a new one set as a cookie.
     fn of(request: &Request<'_>) -> CsrfToken {
-        if let Some(token) = Self::existing(request) {
+        let (name, secure) = cookie_name(request);
+        if let Some(token) = Self::sent(request, name) {
             return token;
         }
-        if let Some(pending) = request.cookies().get_pending(cookie_name(request).0) {
+        if let Some(pending) = request.cookies().get_pending(name) {
             return CsrfToken(pending.value().to_owned());
         }
-        let (name, secure) = cookie_name(request);
         let token = generate_token(43);
         request.cookies().add(
             Cookie::build((name, token.clone()))
