@@ -108,6 +108,16 @@ pub(crate) fn client_credentials_grant() -> TokenStream {
     quote!(::oauth_runtime::ClientCredentialsGrant)
 }
 
+/// `::oauth_runtime::OpenIdImplicitGrant`.
+pub(crate) fn openid_implicit_grant() -> TokenStream {
+    quote!(::oauth_runtime::OpenIdImplicitGrant)
+}
+
+/// `::oauth_runtime::OpenIdHybridGrant`.
+pub(crate) fn openid_hybrid_grant() -> TokenStream {
+    quote!(::oauth_runtime::OpenIdHybridGrant)
+}
+
 /// `::oauth_runtime::RefreshTokenGrant`.
 pub(crate) fn refresh_token_grant() -> TokenStream {
     quote!(::oauth_runtime::RefreshTokenGrant)

@@ -103,17 +103,56 @@ pub enum AccessTokenFormat {
 
 /// OpenID Connect (`[default.oauth2.openid]`). A client that asks for the `openid` scope gets
 /// an ID token beside its access token; `issuer` must be configured.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OpenIdConfig {
     /// ID token lifetime, seconds.
     pub id_token_expires_in: u64,
+    /// The `sub` clients see (Core §8): `public` (the user id, the default) or `pairwise` (a
+    /// value per sector: clients on different hosts cannot correlate users).
+    pub subject_type: SubjectType,
+    /// The secret salt of pairwise subjects, at least 16 characters. Changing it changes every
+    /// pairwise `sub`.
+    pub pairwise_salt: String,
 }
 
 impl Default for OpenIdConfig {
     fn default() -> Self {
         OpenIdConfig {
             id_token_expires_in: 3600,
+            subject_type: SubjectType::Public,
+            pairwise_salt: String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for OpenIdConfig {
+    /// Never prints the salt.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenIdConfig")
+            .field("id_token_expires_in", &self.id_token_expires_in)
+            .field("subject_type", &self.subject_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// OpenID Connect subject identifier types (Core §8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectType {
+    /// The same `sub` for every client: the user id.
+    #[default]
+    Public,
+    /// A different `sub` per sector (the host of a client's redirect URIs).
+    Pairwise,
+}
+
+impl SubjectType {
+    /// The name in discovery (`subject_types_supported`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SubjectType::Public => "public",
+            SubjectType::Pairwise => "pairwise",
         }
     }
 }
@@ -123,7 +162,8 @@ impl Default for OpenIdConfig {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct SigningConfig {
-    /// The algorithm of new keys: `RS256` (default; every relying party verifies it) or `ES256`.
+    /// The algorithm of new keys: `RS256` (default; every relying party verifies it), `ES256`
+    /// or `EdDSA` (Ed25519).
     pub algorithm: crate::keys::SigningAlgorithm,
     /// Seconds a key stays published after a rotation; 0 = the longest configured access
     /// token lifetime (set it when an expiry rule in code gives longer ones).
@@ -210,16 +250,19 @@ impl Default for Config {
 
 /// A configuration value that cannot be used; names the key.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("oauth2{}{key}: {message}", if key.is_empty() { "" } else { "." })]
+#[error("{section}{}{key}: {message}", if key.is_empty() { "" } else { "." })]
 pub struct ConfigError {
-    /// The key under `oauth2`, e.g. `token_length`.
+    /// The configuration table: `oauth2`, or `oauth2_resource_server`.
+    pub section: &'static str,
+    /// The key in it, e.g. `token_length`.
     pub key: String,
     /// What is wrong with it.
     pub message: String,
 }
 
-fn error(key: impl Into<String>, message: impl fmt::Display) -> ConfigError {
+pub(crate) fn error(key: impl Into<String>, message: impl fmt::Display) -> ConfigError {
     ConfigError {
+        section: "oauth2",
         key: key.into(),
         message: message.to_string(),
     }
@@ -284,6 +327,14 @@ impl Config {
                 "jwt access tokens need `issuer` (RFC 9068 §2.2)",
             ));
         }
+        if self.openid.subject_type == SubjectType::Pairwise
+            && self.openid.pairwise_salt.chars().count() < 16
+        {
+            return Err(error(
+                "openid.pairwise_salt",
+                "pairwise subjects need a secret salt of at least 16 characters",
+            ));
+        }
         if self.database.max_connections == 0 {
             return Err(error("database.max_connections", "must be at least 1"));
         }
@@ -310,7 +361,7 @@ impl Config {
 }
 
 /// RFC 8414 §2: "https" scheme, no query or fragment (http allowed on loopback for development).
-fn check_issuer(issuer: &str) -> Result<(), &'static str> {
+pub(crate) fn check_issuer(issuer: &str) -> Result<(), &'static str> {
     let rest = if let Some(rest) = issuer.strip_prefix("https://") {
         rest
     } else if let Some(rest) = issuer.strip_prefix("http://") {

@@ -59,9 +59,11 @@
 extern crate self as oauth_runtime;
 
 mod claims;
+mod claims_hook;
 pub mod client_address;
 mod client_auth;
 pub mod config;
+mod end_session;
 pub mod endpoints;
 pub mod error;
 #[doc(hidden)]
@@ -76,6 +78,8 @@ pub mod password;
 pub mod pkce;
 mod redirect;
 pub mod registration;
+#[cfg(feature = "resource-server")]
+mod remote;
 pub mod request;
 pub mod resource;
 pub mod response;
@@ -84,19 +88,22 @@ pub mod scope;
 pub mod secret;
 mod server;
 pub mod store;
+mod subject;
 pub mod throttle;
 pub mod token;
 
+pub use crate::claims_hook::{ClaimsHook, ClaimsTarget};
 pub use crate::config::{
-    AccessTokenFormat, Config, ConfigError, DatabaseConfig, PasswordHashingConfig, SigningConfig,
-    TokenLocation,
+    AccessTokenFormat, Config, ConfigError, DatabaseConfig, OpenIdConfig, PasswordHashingConfig,
+    SigningConfig, SubjectType, TokenLocation,
 };
+pub use crate::end_session::EndSession;
 pub use crate::endpoints::{EndpointUrls, ServerMetadata};
 pub use crate::error::{ErrorCode, ErrorTarget, OAuthError};
 pub use crate::grants::{
     AuthorizationCodeGrant, AuthorizationCodeHooks, AuthorizationRequest, ClientCredentialsGrant,
-    Grant, ImplicitGrant, PasswordGrant, PasswordHooks, RefreshTokenGrant, RefreshTokenHooks,
-    StorageHooks,
+    Grant, ImplicitGrant, OpenIdHybridGrant, OpenIdImplicitGrant, PasswordGrant, PasswordHooks,
+    RefreshTokenGrant, RefreshTokenHooks, StorageHooks,
 };
 pub use crate::hooks::TokenHooks;
 pub use crate::model::{
@@ -105,15 +112,19 @@ pub use crate::model::{
     Token, UnknownValue,
 };
 pub use crate::registration::{ClientMetadata, RegistrationError};
+#[cfg(feature = "resource-server")]
+pub use crate::remote::config::ResourceServerConfig;
 pub use crate::request::{ClientCredentials, Method, OAuthRequest, Params};
 pub use crate::resource::{
     BearerError, BearerErrorKind, BearerTokenValidator, CurrentToken, ResourceProtector,
     ResourceRequest, ScopeRequirement, StorageTokenValidator,
 };
 pub use crate::response::{OAuthResponse, ResponseMode};
+#[cfg(feature = "resource-server")]
+pub use crate::rocket::ResourceServer;
 pub use crate::rocket::{
     oauth_routes, AuthorizationDecision, AuthorizationPrompt, Authorized, ClientAddress, CsrfToken,
-    OAuth2, OptionalAuthorized, RequiredScope, SignedInUser,
+    EndSessionRequest, OAuth2, OptionalAuthorized, RequiredScope, SignedInUser,
 };
 pub use crate::scope::Scope;
 pub use crate::server::AuthorizationServer;

@@ -104,13 +104,26 @@ impl fmt::Display for GrantType {
     }
 }
 
-/// A response type at the authorization endpoint (RFC 6749 §3.1.1).
+/// A response type at the authorization endpoint (RFC 6749 §3.1.1; OpenID Connect's
+/// combinations from OAuth 2.0 Multiple Response Type Encoding Practices §5). Parsing accepts
+/// the space-separated values in any order (§2); [`as_str`](Self::as_str) writes them in the
+/// registered order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ResponseType {
     /// `code`: the authorization code grant.
     Code,
     /// `token`: the implicit grant.
     Token,
+    /// `id_token`: an ID token only (OpenID Connect implicit flow).
+    IdToken,
+    /// `id_token token`: an ID token and an access token (OpenID Connect implicit flow).
+    IdTokenToken,
+    /// `code id_token` (OpenID Connect hybrid flow).
+    CodeIdToken,
+    /// `code token` (OpenID Connect hybrid flow).
+    CodeToken,
+    /// `code id_token token` (OpenID Connect hybrid flow).
+    CodeIdTokenToken,
 }
 
 impl ResponseType {
@@ -119,7 +132,45 @@ impl ResponseType {
         match self {
             ResponseType::Code => "code",
             ResponseType::Token => "token",
+            ResponseType::IdToken => "id_token",
+            ResponseType::IdTokenToken => "id_token token",
+            ResponseType::CodeIdToken => "code id_token",
+            ResponseType::CodeToken => "code token",
+            ResponseType::CodeIdTokenToken => "code id_token token",
         }
+    }
+
+    /// Whether the response carries an authorization code.
+    pub const fn has_code(self) -> bool {
+        matches!(
+            self,
+            ResponseType::Code
+                | ResponseType::CodeIdToken
+                | ResponseType::CodeToken
+                | ResponseType::CodeIdTokenToken
+        )
+    }
+
+    /// Whether the response carries an access token.
+    pub const fn has_token(self) -> bool {
+        matches!(
+            self,
+            ResponseType::Token
+                | ResponseType::IdTokenToken
+                | ResponseType::CodeToken
+                | ResponseType::CodeIdTokenToken
+        )
+    }
+
+    /// Whether the response carries an ID token.
+    pub const fn has_id_token(self) -> bool {
+        matches!(
+            self,
+            ResponseType::IdToken
+                | ResponseType::IdTokenToken
+                | ResponseType::CodeIdToken
+                | ResponseType::CodeIdTokenToken
+        )
     }
 }
 
@@ -127,11 +178,29 @@ impl FromStr for ResponseType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, UnknownValue> {
-        match s {
-            "code" => Ok(ResponseType::Code),
-            "token" => Ok(ResponseType::Token),
-            other => Err(UnknownValue::new("response type", other)),
+        let unknown = || UnknownValue::new("response type", s);
+        let (mut code, mut token, mut id_token) = (false, false, false);
+        for value in s.split(' ') {
+            let seen = match value {
+                "code" => &mut code,
+                "token" => &mut token,
+                "id_token" => &mut id_token,
+                _ => return Err(unknown()),
+            };
+            if std::mem::replace(seen, true) {
+                return Err(unknown());
+            }
         }
+        Ok(match (code, id_token, token) {
+            (true, false, false) => ResponseType::Code,
+            (false, false, true) => ResponseType::Token,
+            (false, true, false) => ResponseType::IdToken,
+            (false, true, true) => ResponseType::IdTokenToken,
+            (true, true, false) => ResponseType::CodeIdToken,
+            (true, false, true) => ResponseType::CodeToken,
+            (true, true, true) => ResponseType::CodeIdTokenToken,
+            (false, false, false) => return Err(unknown()),
+        })
     }
 }
 
@@ -254,6 +323,13 @@ pub trait OAuth2Client: AsAny + Send + Sync + 'static {
         self.redirect_uris()
             .iter()
             .any(|registered| crate::redirect::matches(registered, uri))
+    }
+
+    /// Where the browser may be sent after RP-initiated logout (OpenID Connect RP-Initiated
+    /// Logout §3.1 `post_logout_redirect_uris`), compared exactly. By default the registered
+    /// redirect URIs: override it to register others.
+    fn post_logout_redirect_uris(&self) -> Vec<String> {
+        self.redirect_uris()
     }
 
     /// The scope the client may ask for.
@@ -746,14 +822,29 @@ mod tests {
         ] {
             assert_eq!(m.as_str().parse::<AuthMethod>(), Ok(m));
         }
-        for r in [ResponseType::Code, ResponseType::Token] {
+        for r in [
+            ResponseType::Code,
+            ResponseType::Token,
+            ResponseType::IdToken,
+            ResponseType::IdTokenToken,
+            ResponseType::CodeIdToken,
+            ResponseType::CodeToken,
+            ResponseType::CodeIdTokenToken,
+        ] {
             assert_eq!(r.to_string().parse::<ResponseType>(), Ok(r));
         }
         for c in [CodeChallengeMethod::S256, CodeChallengeMethod::Plain] {
             assert_eq!(c.to_string().parse::<CodeChallengeMethod>(), Ok(c));
         }
         assert!("s256".parse::<CodeChallengeMethod>().is_err());
-        assert!("id_token".parse::<ResponseType>().is_err());
+        // Multiple Response Type Encoding Practices §2: order does not matter.
+        assert_eq!(
+            "token id_token code".parse::<ResponseType>(),
+            Ok(ResponseType::CodeIdTokenToken)
+        );
+        for bad in ["", "code code", "code  token", "Code", "none", "code none"] {
+            assert!(bad.parse::<ResponseType>().is_err(), "{bad:?}");
+        }
         let error = "private_key_jwt".parse::<AuthMethod>().unwrap_err();
         assert_eq!(
             error.to_string(),

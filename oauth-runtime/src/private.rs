@@ -44,7 +44,9 @@ pub fn auth_method(text: Option<&str>, has_secret: bool) -> AuthMethod {
 /// Whether `list` (or RFC 7591's default `["code"]` when unmapped) holds the response type.
 pub fn has_response_type(list: Option<Vec<String>>, response_type: ResponseType) -> bool {
     match list {
-        Some(list) => list.iter().any(|s| s == response_type.as_str()),
+        Some(list) => list
+            .iter()
+            .any(|s| s.parse::<ResponseType>() == Ok(response_type)),
         None => response_type == ResponseType::Code,
     }
 }

@@ -129,12 +129,13 @@ impl ClientMetadata {
             .collect::<Result<Vec<_>, _>>()?;
         let has_code = grants.contains(&GrantType::AuthorizationCode);
         let has_implicit = grants.contains(&GrantType::Implicit);
-        if has_code != responses.contains(&ResponseType::Code) {
+        // RFC 7591 §2.1: `code` needs authorization_code; `token` and `id_token` need implicit.
+        if has_code != responses.iter().any(|r| r.has_code()) {
             return Err(metadata_error(
                 "grant type authorization_code and response type code go together (RFC 7591 §2.1)",
             ));
         }
-        if has_implicit != responses.contains(&ResponseType::Token) {
+        if has_implicit != responses.iter().any(|r| r.has_token() || r.has_id_token()) {
             return Err(metadata_error(
                 "grant type implicit and response type token go together (RFC 7591 §2.1)",
             ));

@@ -25,11 +25,12 @@ pub struct CurrentToken {
     pub user_id: Option<String>,
     /// The granted scope.
     pub scope: Scope,
-    /// The grant that issued the token.
-    pub grant_type: GrantType,
-    /// Unix time of issue.
+    /// The grant that issued the token; `None` when the token was validated in
+    /// resource-server mode (neither RFC 9068 JWTs nor RFC 7662 answers say).
+    pub grant_type: Option<GrantType>,
+    /// Unix time of issue (0 if an introspection answer did not say).
     pub issued_at: u64,
-    /// Unix time of expiry.
+    /// Unix time of expiry (`u64::MAX` if an introspection answer did not say).
     pub expires_at: u64,
 }
 
@@ -56,7 +57,7 @@ impl From<&Token> for CurrentToken {
             client_id: token.client_id.clone(),
             user_id: token.user_id.clone(),
             scope: token.scope.clone(),
-            grant_type: token.grant_type.clone(),
+            grant_type: Some(token.grant_type.clone()),
             issued_at: token.issued_at,
             expires_at: token.expires_at(),
         }
@@ -134,6 +135,8 @@ pub struct BearerError {
     /// What went wrong.
     pub kind: BearerErrorKind,
     realm: Arc<str>,
+    /// The resource's RFC 9728 metadata URL, named in challenges (§5.1).
+    resource_metadata: Option<Arc<str>>,
 }
 
 impl BearerError {
@@ -141,6 +144,7 @@ impl BearerError {
         BearerError {
             kind,
             realm: realm.into(),
+            resource_metadata: None,
         }
     }
 
@@ -189,6 +193,10 @@ impl BearerError {
         }
         if let BearerErrorKind::InsufficientScope(scope) = &self.kind {
             value.push_str(&format!(", scope=\"{scope}\""));
+        }
+        // RFC 9728 §5.1: where a client learns which authorization server to ask.
+        if let Some(url) = &self.resource_metadata {
+            value.push_str(&format!(", resource_metadata=\"{url}\""));
         }
         Some(value)
     }
@@ -307,9 +315,22 @@ impl BearerTokenValidator for StorageTokenValidator {}
 #[derive(Clone)]
 pub struct ResourceProtector {
     realm: Arc<str>,
-    storage: Arc<dyn Storage>,
-    validator: Arc<dyn BearerTokenValidator>,
+    authority: Authority,
     locations: Vec<TokenLocation>,
+    resource_metadata: Option<Arc<str>>,
+}
+
+/// Who vouches for tokens.
+#[derive(Clone)]
+enum Authority {
+    /// This server's storage (it is the authorization server).
+    Local {
+        storage: Arc<dyn Storage>,
+        validator: Arc<dyn BearerTokenValidator>,
+    },
+    /// An authorization server elsewhere (resource-server mode).
+    #[cfg(feature = "resource-server")]
+    Remote(Arc<crate::remote::RemoteIssuer>),
 }
 
 impl fmt::Debug for ResourceProtector {
@@ -339,9 +360,46 @@ impl ResourceProtector {
     ) -> Self {
         ResourceProtector {
             realm: realm.into(),
-            storage,
-            validator,
+            authority: Authority::Local { storage, validator },
             locations: vec![TokenLocation::Header],
+            resource_metadata: None,
+        }
+    }
+
+    /// A protector for a resource server that is not the authorization server: tokens of
+    /// `config.issuer` are validated as the [`ResourceServer`](crate::ResourceServer) fairing
+    /// describes (JWTs against the issuer's keys, opaque tokens by introspection).
+    #[cfg(feature = "resource-server")]
+    pub fn remote(
+        config: crate::remote::config::ResourceServerConfig,
+    ) -> Result<Self, crate::ConfigError> {
+        config.validate().map_err(|e| crate::ConfigError {
+            section: "oauth2_resource_server",
+            ..e
+        })?;
+        let realm = config.realm.clone();
+        let locations = config.bearer_token_locations.clone();
+        let resource_metadata = config.resource_metadata_url().map(Into::into);
+        let issuer =
+            crate::remote::RemoteIssuer::new(config).map_err(|message| crate::ConfigError {
+                section: "oauth2_resource_server",
+                key: "issuer".to_owned(),
+                message,
+            })?;
+        Ok(ResourceProtector {
+            realm: realm.into(),
+            authority: Authority::Remote(Arc::new(issuer)),
+            locations,
+            resource_metadata,
+        })
+    }
+
+    /// In resource-server mode, discovers the issuer's endpoints and loads its keys now rather
+    /// than on the first request; a failure is logged and retried later.
+    pub async fn prefetch(&self) {
+        #[cfg(feature = "resource-server")]
+        if let Authority::Remote(issuer) = &self.authority {
+            issuer.prefetch().await;
         }
     }
 
@@ -360,7 +418,13 @@ impl ResourceProtector {
         BearerError {
             kind,
             realm: Arc::clone(&self.realm),
+            resource_metadata: self.resource_metadata.clone(),
         }
+    }
+
+    /// The RFC 9728 metadata URL that challenges name, if any.
+    pub fn resource_metadata_url(&self) -> Option<&str> {
+        self.resource_metadata.as_deref()
     }
 
     /// The bearer token of the request, from the configured locations.
@@ -420,10 +484,39 @@ impl ResourceProtector {
         &self,
         request: &ResourceRequest<'_>,
     ) -> Result<CurrentToken, BearerError> {
-        let storage = self.storage.as_ref();
+        match &self.authority {
+            Authority::Local { storage, validator } => {
+                self.authenticate_locally(storage.as_ref(), validator.as_ref(), request)
+                    .await
+            }
+            #[cfg(feature = "resource-server")]
+            Authority::Remote(issuer) => {
+                let token = self
+                    .extract_token(request)?
+                    .ok_or_else(|| self.error(BearerErrorKind::MissingToken))?;
+                issuer
+                    .authenticate(&token)
+                    .await
+                    .map_err(|refusal| match refusal {
+                        crate::remote::Refusal::Invalid(why) => {
+                            self.error(BearerErrorKind::InvalidToken(why))
+                        }
+                        crate::remote::Refusal::Unavailable => {
+                            self.error(BearerErrorKind::Unavailable)
+                        }
+                    })
+            }
+        }
+    }
+
+    async fn authenticate_locally(
+        &self,
+        storage: &dyn Storage,
+        validator: &dyn BearerTokenValidator,
+        request: &ResourceRequest<'_>,
+    ) -> Result<CurrentToken, BearerError> {
         let unavailable = |_| self.error(BearerErrorKind::Unavailable);
-        if self
-            .validator
+        if validator
             .request_invalid(storage, request)
             .await
             .map_err(unavailable)?
@@ -433,15 +526,14 @@ impl ResourceProtector {
         let token = self
             .extract_token(request)?
             .ok_or_else(|| self.error(BearerErrorKind::MissingToken))?;
-        let record = match self.validator.authenticate_token(storage, &token).await {
+        let record = match validator.authenticate_token(storage, &token).await {
             Ok(Some(record)) => record,
             Ok(None) => {
                 return Err(self.error(BearerErrorKind::InvalidToken("the access token is invalid")))
             }
             Err(_) => return Err(self.error(BearerErrorKind::Unavailable)),
         };
-        if self
-            .validator
+        if validator
             .token_revoked(storage, &record)
             .await
             .map_err(unavailable)?
@@ -450,7 +542,7 @@ impl ResourceProtector {
                 "the access token was revoked",
             )));
         }
-        if self.validator.token_expired(&record) {
+        if validator.token_expired(&record) {
             return Err(self.error(BearerErrorKind::InvalidToken("the access token expired")));
         }
         Ok(CurrentToken::from(&record))
@@ -462,7 +554,14 @@ impl ResourceProtector {
         token: &CurrentToken,
         required: &ScopeRequirement<'_>,
     ) -> Result<(), BearerError> {
-        if self.validator.scope_insufficient(&token.scope, required) {
+        let insufficient = match &self.authority {
+            Authority::Local { validator, .. } => {
+                validator.scope_insufficient(&token.scope, required)
+            }
+            #[cfg(feature = "resource-server")]
+            Authority::Remote(_) => !required.is_satisfied_by(&token.scope),
+        };
+        if insufficient {
             return Err(self.error(BearerErrorKind::InsufficientScope(
                 required.challenge_scope(),
             )));

@@ -30,7 +30,8 @@ impl ResponseMode {
     pub fn default_for(response_type: crate::ResponseType) -> ResponseMode {
         match response_type {
             crate::ResponseType::Code => ResponseMode::Query,
-            crate::ResponseType::Token => ResponseMode::Fragment,
+            // OpenID Connect Core §3.2.2.5, §3.3.2.5: every other type defaults to the fragment.
+            _ => ResponseMode::Fragment,
         }
     }
 
@@ -114,6 +115,13 @@ impl OAuthResponse {
         self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         self.headers.push((name, value));
     }
+}
+
+/// Percent-encodes `s` for a query parameter or a form value (everything but RFC 3986
+/// unreserved characters); also what RFC 6749 §2.3.1 asks of a client id and secret before
+/// HTTP Basic.
+pub fn url_encode(s: &str) -> String {
+    utf8_percent_encode(s, PARAM).to_string()
 }
 
 /// Appends `params` to `uri` in its query (keeping an existing query, RFC 6749 §3.1.2) or in

@@ -55,6 +55,8 @@ pub struct AuthorizationServer {
     password_slots: tokio::sync::Semaphore,
     pub(crate) introspection_policy: Arc<dyn crate::endpoints::IntrospectionPolicy>,
     token_hooks: Arc<dyn TokenHooks>,
+    /// Claims of the application's own for ID tokens and UserInfo.
+    claims_hook: Option<Arc<dyn crate::claims_hook::ClaimsHook>>,
     /// The bearer token rules, shared with the resource protector (introspection applies them).
     validator: Arc<dyn crate::resource::BearerTokenValidator>,
     /// Client authentication methods per grant type, where set in code.
@@ -102,6 +104,7 @@ impl AuthorizationServer {
             ),
             introspection_policy: Arc::new(crate::endpoints::OwnTokensOrResourceServer),
             token_hooks: Arc::new(crate::hooks::NoHooks),
+            claims_hook: None,
             validator: Arc::new(crate::resource::StorageTokenValidator),
             auth_methods: HashMap::new(),
             keys: crate::keys::Keys::new(),
@@ -122,8 +125,9 @@ impl AuthorizationServer {
         if let Some(grant_type) = grant.grant_type() {
             self.token_grants.insert(grant_type, grant.clone());
         }
-        if let Some(response_type) = grant.response_type() {
-            self.authorization_grants.insert(response_type, grant);
+        for response_type in grant.response_types() {
+            self.authorization_grants
+                .insert(response_type, grant.clone());
         }
         self
     }
@@ -174,6 +178,48 @@ impl AuthorizationServer {
     pub fn set_token_hooks(&mut self, hooks: impl TokenHooks) -> &mut Self {
         self.token_hooks = Arc::new(hooks);
         self
+    }
+
+    /// Adds the claims `hook` gives to ID tokens and UserInfo responses ([`ClaimsHook`]).
+    ///
+    /// [`ClaimsHook`]: crate::ClaimsHook
+    pub fn set_claims_hook(&mut self, hook: impl crate::claims_hook::ClaimsHook) -> &mut Self {
+        self.claims_hook = Some(Arc::new(hook));
+        self
+    }
+
+    pub(crate) fn set_shared_claims_hook(
+        &mut self,
+        hook: Arc<dyn crate::claims_hook::ClaimsHook>,
+    ) -> &mut Self {
+        self.claims_hook = Some(hook);
+        self
+    }
+
+    /// The claims the hook adds, if one is set.
+    pub(crate) async fn hook_claims(
+        &self,
+        owner: &crate::ResourceOwner,
+        client_id: &str,
+        scope: &crate::Scope,
+        target: crate::claims_hook::ClaimsTarget,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, OAuthError> {
+        match &self.claims_hook {
+            Some(hook) => {
+                hook.claims(self.storage(), owner, client_id, scope, target)
+                    .await
+            }
+            None => Ok(serde_json::Map::new()),
+        }
+    }
+
+    pub(crate) fn has_claims_hook(&self) -> bool {
+        self.claims_hook.is_some()
+    }
+
+    /// The `sub` `client` sees for `user_id` (public or pairwise, Core §8).
+    pub fn subject_for(&self, user_id: &str, client: &dyn crate::OAuth2Client) -> String {
+        crate::subject::subject(&self.config().openid, user_id, client)
     }
 
     pub(crate) fn set_shared_token_hooks(&mut self, hooks: Arc<dyn TokenHooks>) -> &mut Self {

@@ -93,7 +93,7 @@ pub fn home(issuer: &str, signed_in: Option<(&str, &str)>) -> Page {
     )
 }
 
-pub fn login(next: &str, csrf: &str, error: Option<&str>) -> Page {
+pub fn login(next: &str, username: &str, csrf: &str, error: Option<&str>) -> Page {
     let error = error.map_or(String::new(), |e| {
         format!("<p class=error role=alert>{}</p>", escape(e))
     });
@@ -108,12 +108,13 @@ pub fn login(next: &str, csrf: &str, error: Option<&str>) -> Page {
             "<h1>Sign in</h1>{error}<form method=post action=\"/login\">\
              <input type=hidden name=csrf_token value=\"{}\"><input type=hidden name=next value=\"{}\">\
              <label for=username>Username</label>\
-             <input type=text id=username name=username autocomplete=username autofocus required>\
+             <input type=text id=username name=username value=\"{}\" autocomplete=username autofocus required>\
              <label for=password>Password</label>\
              <input type=password id=password name=password autocomplete=current-password required>\
              <button class=primary type=submit>Sign in</button></form>",
             escape(csrf),
-            escape(next)
+            escape(next),
+            escape(username)
         ),
     )
 }
@@ -219,4 +220,29 @@ pub fn throttled(retry_after: u64) -> Page {
             &format!("<h1>Too many failed attempts</h1><p>Try again in {retry_after} seconds.</p>"),
         )
     }
+}
+
+/// RP-initiated logout: ask before signing out (the request did not prove who asked).
+pub fn confirm_sign_out(username: &str, client: Option<&str>, hidden_fields: &str) -> Page {
+    let who = client.map_or(String::new(), |c| {
+        format!(" <strong>{}</strong> asks to sign you out.", escape(c))
+    });
+    page(
+        Status::Ok,
+        "Sign out",
+        &format!(
+            "<h1>Sign out?</h1><p>Signed in as <strong>{}</strong>.{who}</p>\
+             <form method=post>{hidden_fields}<button class=primary type=submit>Sign out</button></form>",
+            escape(username)
+        ),
+    )
+}
+
+/// Signed out, with nowhere to go back to.
+pub fn signed_out() -> Page {
+    page(
+        Status::Ok,
+        "Signed out",
+        "<h1>Signed out</h1><p>You are signed out.</p>",
+    )
 }

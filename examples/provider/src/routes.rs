@@ -3,7 +3,7 @@
 use oauth_runtime::rocket::Prompt;
 use oauth_runtime::{
     require_oauth, AuthorizationDecision, AuthorizationPrompt, AuthorizationServer, ClientAddress,
-    CsrfToken, CurrentToken, EndpointUrls, OAuth2, OAuthResponse,
+    CsrfToken, CurrentToken, EndSessionRequest, OAuth2, OAuthResponse,
 };
 use rocket::form::{Form, FromForm};
 use rocket::http::uri::Origin;
@@ -24,19 +24,14 @@ pub fn mount(rocket: Rocket<Build>, fairing: OAuth2, issuer: String) -> Rocket<B
         .attach(fairing)
         .manage(Issuer(issuer))
         .manage(Sessions::default())
-        .mount(
-            "/",
-            routes![
-                home,
-                metadata,
-                openid_configuration,
-                login_page,
-                login,
-                logout
-            ],
-        )
+        .mount("/", routes![home, login_page, login, logout])
+        // RFC 8414 and OpenID Connect Discovery, describing the endpoints mounted under /oauth.
+        .mount("/", oauth_runtime::rocket::discovery_routes("/oauth"))
         .mount("/oauth", oauth_runtime::oauth_routes())
-        .mount("/oauth", routes![authorize, decide])
+        .mount(
+            "/oauth",
+            routes![authorize, decide, end_session, end_session_confirmed],
+        )
         .mount("/api", routes![me, ping])
 }
 
@@ -44,39 +39,6 @@ pub fn mount(rocket: Rocket<Build>, fairing: OAuth2, issuer: String) -> Rocket<B
 fn home(issuer: &State<Issuer>, user: Option<SignedIn>, csrf: CsrfToken) -> Page {
     let signed_in = user.as_ref().map(|u| (u.0.username.as_str(), csrf.value()));
     pages::home(&issuer.0, signed_in)
-}
-
-/// RFC 8414 authorization server metadata.
-#[get("/.well-known/oauth-authorization-server")]
-fn metadata(server: &State<AuthorizationServer>, issuer: &State<Issuer>) -> Option<Json<Value>> {
-    server
-        .metadata(&urls(&issuer.0))
-        .and_then(|m| serde_json::to_value(m).ok())
-        .map(Json)
-}
-
-/// OpenID Connect Discovery: the same metadata and what OpenID Connect adds.
-#[get("/.well-known/openid-configuration")]
-fn openid_configuration(
-    server: &State<AuthorizationServer>,
-    issuer: &State<Issuer>,
-) -> Option<Json<Value>> {
-    server
-        .openid_configuration(&urls(&issuer.0))
-        .and_then(|m| serde_json::to_value(m).ok())
-        .map(Json)
-}
-
-/// Where this app mounts the endpoints.
-fn urls(base: &str) -> EndpointUrls {
-    EndpointUrls {
-        authorization: format!("{base}/oauth/authorize"),
-        token: format!("{base}/oauth/token"),
-        revocation: Some(format!("{base}/oauth/revoke")),
-        introspection: Some(format!("{base}/oauth/introspect")),
-        jwks: Some(format!("{base}/oauth/jwks")),
-        userinfo: Some(format!("{base}/oauth/userinfo")),
-    }
 }
 
 /// Only this site's authorization endpoint is followed after sign-in (no open redirect), and
@@ -89,7 +51,10 @@ fn safe_next(next: Option<&str>) -> String {
 
 #[get("/login?<next>")]
 fn login_page(next: Option<&str>, csrf: CsrfToken) -> Page {
-    pages::login(&safe_next(next), csrf.value(), None)
+    let next = safe_next(next);
+    // OpenID Connect `login_hint`: the account the client suggests, pre-filled.
+    let hint = oauth_runtime::rocket::login_hint(&next).unwrap_or_default();
+    pages::login(&next, &hint, csrf.value(), None)
 }
 
 #[derive(FromForm)]
@@ -127,6 +92,7 @@ async fn login(
         }
         Ok(None) => Err(pages::login(
             &next,
+            form.username,
             csrf.value(),
             Some("Wrong username or password."),
         )),
@@ -162,6 +128,54 @@ fn logout(
     }
     sign_out(sessions, cookies);
     Ok(Redirect::to("/"))
+}
+
+/// OpenID Connect RP-initiated logout: a relying party sends the browser here (`GET`) to sign
+/// the user out; unless its `id_token_hint` names the signed-in user, the user confirms
+/// (`POST`, CSRF-checked by the guard). Then back to the registered `post_logout_redirect_uri`.
+#[get("/logout")]
+fn end_session(
+    request: EndSessionRequest<SignedIn>,
+    cookies: &CookieJar<'_>,
+    sessions: &State<Sessions>,
+) -> Either<OAuthResponse, Page> {
+    end_session_answer(request, cookies, sessions)
+}
+
+#[post("/logout", data = "<request>")]
+fn end_session_confirmed(
+    request: EndSessionRequest<SignedIn>,
+    cookies: &CookieJar<'_>,
+    sessions: &State<Sessions>,
+) -> Either<OAuthResponse, Page> {
+    end_session_answer(request, cookies, sessions)
+}
+
+fn end_session_answer(
+    request: EndSessionRequest<SignedIn>,
+    cookies: &CookieJar<'_>,
+    sessions: &State<Sessions>,
+) -> Either<OAuthResponse, Page> {
+    let client_name = match request.end_session() {
+        Err(error) => return Either::Right(pages::error(error)),
+        Ok(end) => end
+            .client
+            .as_ref()
+            .map(|c| c.client_name().unwrap_or(c.client_id()).to_owned()),
+    };
+    if !request.confirmed() {
+        let username = request.user().map_or("", |u| u.0.username.as_str());
+        return Either::Right(pages::confirm_sign_out(
+            username,
+            client_name.as_deref(),
+            &request.hidden_fields(),
+        ));
+    }
+    sign_out(sessions, cookies);
+    match request.respond() {
+        Some(redirect) => Either::Left(redirect),
+        None => Either::Right(pages::signed_out()),
+    }
 }
 
 /// The authorization endpoint: the request is checked (an unknown client or unregistered

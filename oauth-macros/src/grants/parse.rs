@@ -42,6 +42,16 @@ pub(crate) const STANDARD: &[Standard] = &[
         runtime_type: crate::paths::refresh_token_grant,
         options: &[HOOKS],
     },
+    Standard {
+        name: "OpenIdImplicit",
+        runtime_type: crate::paths::openid_implicit_grant,
+        options: &[],
+    },
+    Standard {
+        name: "OpenIdHybrid",
+        runtime_type: crate::paths::openid_hybrid_grant,
+        options: &[HOOKS],
+    },
 ];
 
 /// One option: `key = value`.

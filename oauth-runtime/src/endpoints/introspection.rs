@@ -136,7 +136,14 @@ impl AuthorizationServer {
             scope: Some(token.scope.to_string()),
             client_id: Some(token.client_id.clone()),
             username,
-            token_type: is_access.then_some("Bearer"),
+            // A refresh token is active too, but is not a bearer access token: it is labelled
+            // with its RFC 8693 §3 type identifier, so that a resource server cannot take it
+            // for one.
+            token_type: Some(if is_access {
+                "Bearer"
+            } else {
+                "urn:ietf:params:oauth:token-type:refresh_token"
+            }),
             exp: if is_access {
                 Some(token.expires_at())
             } else {

@@ -21,6 +21,9 @@ pub struct EndpointUrls {
     /// The OpenID Connect UserInfo endpoint (`GET|POST …/userinfo` of `oauth_routes()`), if
     /// mounted.
     pub userinfo: Option<String>,
+    /// The end-session endpoint (OpenID Connect RP-Initiated Logout; your route with
+    /// [`EndSessionRequest`](crate::rocket::EndSessionRequest)), if mounted.
+    pub end_session: Option<String>,
 }
 
 /// The metadata document (RFC 8414 §2), served at `/.well-known/oauth-authorization-server`.
@@ -62,7 +65,10 @@ pub struct ServerMetadata {
     /// OpenID Connect Discovery §3: the UserInfo endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userinfo_endpoint: Option<String>,
-    /// OpenID Connect Discovery §3: `public` (the same `sub` for every client).
+    /// RP-Initiated Logout §2.1: where relying parties send the browser to sign out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_session_endpoint: Option<String>,
+    /// OpenID Connect Discovery §3: `public` or `pairwise` (Core §8).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_types_supported: Option<Vec<&'static str>>,
     /// OpenID Connect Discovery §3: the algorithm ID tokens are signed with.
@@ -86,7 +92,10 @@ impl AuthorizationServer {
         response_types.sort_unstable();
         let mut grant_types: Vec<String> =
             self.grant_types().map(|g| g.as_str().to_owned()).collect();
-        if self.response_types().any(|r| r == ResponseType::Token) {
+        if self
+            .response_types()
+            .any(|r| r.has_token() || r.has_id_token())
+        {
             grant_types.push(GrantType::Implicit.as_str().to_owned());
         }
         grant_types.sort();
@@ -117,6 +126,7 @@ impl AuthorizationServer {
             code_challenge_methods_supported: pkce,
             authorization_response_iss_parameter_supported: true,
             userinfo_endpoint: None,
+            end_session_endpoint: None,
             subject_types_supported: None,
             id_token_signing_alg_values_supported: None,
             scopes_supported: None,
@@ -129,7 +139,8 @@ impl AuthorizationServer {
     pub fn openid_configuration(&self, urls: &EndpointUrls) -> Option<ServerMetadata> {
         let mut metadata = self.metadata(urls)?;
         metadata.userinfo_endpoint = urls.userinfo.clone();
-        metadata.subject_types_supported = Some(vec!["public"]);
+        metadata.end_session_endpoint = urls.end_session.clone();
+        metadata.subject_types_supported = Some(vec![self.config().openid.subject_type.as_str()]);
         metadata.id_token_signing_alg_values_supported =
             Some(vec![self.config().signing.algorithm.as_str()]);
         let mut scopes = vec![crate::id_token::OPENID];

@@ -261,7 +261,8 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
         }
         // OpenID Connect Core §3.1.3.3: with `openid` granted, an ID token comes too.
         if let Some(id_token) =
-            crate::id_token::for_code(server, &code, &response.access_token).await?
+            crate::id_token::for_code(server, client.as_ref(), &code, &response.access_token)
+                .await?
         {
             response.insert_field("id_token", id_token)?;
         }

@@ -31,22 +31,6 @@ impl Grant for ImplicitGrant {
                 NewToken::new(GrantType::Implicit, authorization.scope.clone()).for_user(&user.id),
             )
             .await?;
-        let mut params = vec![
-            ("access_token".to_owned(), token.access_token.clone()),
-            ("token_type".to_owned(), token.token_type.to_owned()),
-            ("expires_in".to_owned(), token.expires_in.to_string()),
-        ];
-        if !token.scope.is_empty() {
-            params.push(("scope".to_owned(), token.scope.to_string()));
-        }
-        // Fields a `TokenHooks::process_token` added: text as is, anything else as JSON.
-        for (name, value) in token.extra_fields() {
-            let value = match value {
-                serde_json::Value::String(text) => text.clone(),
-                other => other.to_string(),
-            };
-            params.push((name.clone(), value));
-        }
-        Ok(params)
+        Ok(super::openid::token_params(&token))
     }
 }

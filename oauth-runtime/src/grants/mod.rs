@@ -10,12 +10,14 @@
 mod authorization_code;
 mod client_credentials;
 mod implicit;
+mod openid;
 mod password;
 mod refresh_token;
 
 pub use authorization_code::{AuthorizationCodeGrant, AuthorizationCodeHooks};
 pub use client_credentials::ClientCredentialsGrant;
 pub use implicit::ImplicitGrant;
+pub use openid::{OpenIdHybridGrant, OpenIdImplicitGrant};
 pub use password::{PasswordGrant, PasswordHooks};
 pub use refresh_token::{RefreshTokenGrant, RefreshTokenHooks};
 
@@ -129,6 +131,12 @@ pub trait Grant: Send + Sync + 'static {
     /// The `response_type` served at the authorization endpoint, if any.
     fn response_type(&self) -> Option<ResponseType> {
         None
+    }
+
+    /// Every `response_type` served (a grant serving several, like OpenID Connect's hybrid
+    /// flow, overrides this); by default [`response_type`](Self::response_type).
+    fn response_types(&self) -> Vec<ResponseType> {
+        self.response_type().into_iter().collect()
     }
 
     /// Client authentication methods accepted at the token endpoint for this grant.

@@ -77,9 +77,23 @@ pub trait SignedInUser: Sized + Send + Sync + 'static {
     fn sign_in_url(return_to: &str) -> String;
 }
 
-/// Percent-encodes `s` for a query parameter (everything but RFC 3986 unreserved characters).
-pub fn url_encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, crate::response::PARAM).to_string()
+pub use crate::response::url_encode;
+
+/// The `login_hint` (OpenID Connect Core §3.1.2.1) of the authorization request a sign-in page
+/// returns to (the `return_to` of [`SignedInUser::sign_in_url`]): the account the client
+/// suggests, to pre-fill the username with. A hint, never an identity: the user may change it.
+///
+/// ```
+/// use oauth_runtime::rocket::login_hint;
+///
+/// let next = "/oauth/authorize?client_id=app&login_hint=ada%40example.com";
+/// assert_eq!(login_hint(next).as_deref(), Some("ada@example.com"));
+/// assert_eq!(login_hint("/oauth/authorize?client_id=app"), None);
+/// ```
+pub fn login_hint(return_to: &str) -> Option<String> {
+    let query = return_to.split_once('?')?.1;
+    let params = crate::request::Params::parse(query.as_bytes()).ok()?;
+    params.get("login_hint").map(str::to_owned)
 }
 
 /// This browser's CSRF token (made and set as a cookie on first use), for hidden fields of your
@@ -112,7 +126,7 @@ impl CsrfToken {
     }
 
     /// The cookie's token, if the browser sent one.
-    fn existing(request: &Request<'_>) -> Option<CsrfToken> {
+    pub(super) fn existing(request: &Request<'_>) -> Option<CsrfToken> {
         Self::sent(request, cookie_name(request).0)
     }
 
@@ -126,7 +140,7 @@ impl CsrfToken {
     }
 
     /// The browser's token, or a new one set as a cookie.
-    fn of(request: &Request<'_>) -> CsrfToken {
+    pub(super) fn of(request: &Request<'_>) -> CsrfToken {
         let (name, secure) = cookie_name(request);
         if let Some(token) = Self::sent(request, name) {
             return token;
@@ -170,7 +184,7 @@ impl<'r> FromRequest<'r> for CsrfToken {
     }
 }
 
-fn hidden(name: &str, value: &str) -> String {
+pub(super) fn hidden(name: &str, value: &str) -> String {
     format!(
         "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
         html_escape::encode_double_quoted_attribute(name),
@@ -257,7 +271,9 @@ impl<U> AuthorizationPrompt<U> {
     }
 }
 
-fn server_of<'r>(request: &'r Request<'_>) -> Result<&'r AuthorizationServer, OAuthError> {
+pub(super) fn server_of<'r>(
+    request: &'r Request<'_>,
+) -> Result<&'r AuthorizationServer, OAuthError> {
     request
         .rocket()
         .state::<AuthorizationServer>()
@@ -314,6 +330,24 @@ async fn prompt<U: SignedInUser>(request: &Request<'_>) -> Prompt<U> {
     // in (again) and whether a page may be shown at all.
     let prompts: Vec<&str> = oauth.param("prompt").unwrap_or("").split(' ').collect();
     let user = U::signed_in(request).await;
+    // Core §3.1.2.1 `id_token_hint`: the user the client believes is signed in. Another user
+    // signed in here must sign in as that one (or, with `prompt=none`, `login_required`).
+    let hinted_user = match oauth.param("id_token_hint") {
+        None => true,
+        Some(hint) => {
+            let client = authorization.client.as_ref();
+            match crate::id_token::hinted_subject(server, hint, client.client_id()).await {
+                Ok(sub) => user.as_ref().is_none_or(|user| {
+                    server.subject_for(&user.resource_owner().id, client) == sub
+                }),
+                Err(error) => {
+                    return Prompt::Redirect(
+                        authorization.error_response(error, server.config().issuer.as_deref()),
+                    )
+                }
+            }
+        }
+    };
     let fresh_enough = match (&user, oauth.param("max_age").map(str::parse::<u64>)) {
         (_, None) => true,
         (_, Some(Err(_))) => {
@@ -334,7 +368,7 @@ async fn prompt<U: SignedInUser>(request: &Request<'_>) -> Prompt<U> {
         // §3.1.2.6: no page may be shown: say what would have been needed.
         let code = if prompts.len() > 1 {
             ErrorCode::InvalidRequest
-        } else if user.is_none() || !fresh_enough {
+        } else if user.is_none() || !fresh_enough || !hinted_user {
             ErrorCode::LoginRequired
         } else {
             // No consent is remembered yet: the user would have to be asked.
@@ -345,7 +379,7 @@ async fn prompt<U: SignedInUser>(request: &Request<'_>) -> Prompt<U> {
         );
     }
     let user = match user {
-        Some(user) if fresh_enough && !prompts.contains(&"login") => user,
+        Some(user) if fresh_enough && hinted_user && !prompts.contains(&"login") => user,
         _ => {
             // Sign in, then come back without `prompt=login` (it has been honoured).
             let return_to = without_prompt_login(request);
@@ -426,7 +460,7 @@ impl<U: SignedInUser> AuthorizationDecision<'_, U> {
 /// elsewhere is refused even if it carried a stolen token. No `Origin` (older browsers), or
 /// `null` (what browsers send from a page with `Referrer-Policy: no-referrer`, as consent pages
 /// should have) leaves the decision to the CSRF token.
-fn same_origin(request: &Request<'_>, server: Option<&AuthorizationServer>) -> bool {
+pub(super) fn same_origin(request: &Request<'_>, server: Option<&AuthorizationServer>) -> bool {
     let origin = match request.headers().get_one("Origin") {
         None | Some("null") => return true,
         Some(origin) => origin,

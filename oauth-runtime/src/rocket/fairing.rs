@@ -1,18 +1,16 @@
 //! The fairing: reads configuration, builds and manages the server and the resource protector,
 //! and writes RFC 6750 responses for refused guards.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
 use ::rocket::fairing::{self, Fairing, Info, Kind};
 use ::rocket::figment::providers::Env;
 use ::rocket::figment::Figment;
-use ::rocket::http::{Header, Status};
 use ::rocket::{Build, Orbit, Request, Response, Rocket};
 use serde::Deserialize;
 use std::time::Duration;
 
-use super::guard::GuardFailure;
+use super::guard::write_refusal;
 use crate::config::{Config, ConfigError};
 use crate::grants::Grant;
 use crate::resource::{BearerTokenValidator, ResourceProtector, StorageTokenValidator};
@@ -49,6 +47,7 @@ pub struct OAuth2 {
     validator: Option<Arc<dyn BearerTokenValidator>>,
     introspection_policy: Option<Arc<dyn crate::endpoints::IntrospectionPolicy>>,
     token_hooks: Option<Arc<dyn crate::hooks::TokenHooks>>,
+    claims_hook: Option<Arc<dyn crate::claims_hook::ClaimsHook>>,
     auth_methods: Vec<(crate::GrantType, Vec<crate::AuthMethod>)>,
     config: Option<Config>,
 }
@@ -150,6 +149,7 @@ impl OAuth2 {
             validator: None,
             introspection_policy: None,
             token_hooks: None,
+            claims_hook: None,
             auth_methods: Vec::new(),
             config: None,
         }
@@ -235,6 +235,14 @@ impl OAuth2 {
         self
     }
 
+    /// Adds the claims `hook` gives to ID tokens and UserInfo responses ([`ClaimsHook`]).
+    ///
+    /// [`ClaimsHook`]: crate::ClaimsHook
+    pub fn claims_hook(mut self, hook: impl crate::claims_hook::ClaimsHook) -> Self {
+        self.claims_hook = Some(Arc::new(hook));
+        self
+    }
+
     /// The client authentication methods the token endpoint accepts for `grant_type`
     /// (Authlib's `TOKEN_ENDPOINT_AUTH_METHODS`), instead of the grant's own list.
     ///
@@ -272,7 +280,7 @@ impl OAuth2 {
             .clone()
             .merge(env)
             .extract()
-            .map_err(figment_error)?;
+            .map_err(|e| figment_error("oauth2", e))?;
         root.oauth2.validate()?;
         Ok(root.oauth2)
     }
@@ -316,6 +324,9 @@ impl OAuth2 {
         }
         if let Some(hooks) = &self.token_hooks {
             server.set_shared_token_hooks(hooks.clone());
+        }
+        if let Some(hook) = &self.claims_hook {
+            server.set_shared_claims_hook(hook.clone());
         }
         for (grant_type, methods) in &self.auth_methods {
             server.set_token_endpoint_auth_methods(grant_type.clone(), methods.iter().copied());
@@ -389,39 +400,22 @@ impl Fairing for OAuth2 {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        let failure = request.local_cache(GuardFailure::default);
-        let Some(error) = failure.0.get() else { return };
-        // Only the catcher's answer to the refused guard is rewritten: a route that ran (for
-        // example with an `Option<CurrentToken>` guard) keeps its own response.
-        if response.status() != Status::new(error.status()) {
-            return;
-        }
-        let answer = error.to_response();
-        response.set_status(Status::new(answer.status));
-        for (name, value) in answer.headers {
-            response.set_header(Header::new(name, value));
-        }
-        match answer.body {
-            Some(body) => response.set_sized_body(body.len(), Cursor::new(body)),
-            None => {
-                response.remove_header("Content-Type");
-                response.set_sized_body(0, Cursor::new(Vec::new()));
-            }
-        }
+        write_refusal(request, response);
     }
 }
 
 /// A figment extraction error as a configuration error: the key under `oauth2` (from the
 /// error's path; an unknown field names itself in the message) and figment's description.
-fn figment_error(error: ::rocket::figment::Error) -> ConfigError {
+pub(crate) fn figment_error(section: &'static str, error: ::rocket::figment::Error) -> ConfigError {
     let key = error
         .path
         .iter()
-        .skip_while(|part| *part == "oauth2")
+        .skip_while(|part| *part == section)
         .cloned()
         .collect::<Vec<_>>()
         .join(".");
     ConfigError {
+        section,
         key,
         message: error.kind.to_string(),
     }

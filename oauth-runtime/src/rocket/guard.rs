@@ -1,17 +1,19 @@
 //! Request guards for protected routes.
 //!
 //! Rocket hands a failing guard's status, not its value, to catchers; so a failing guard
-//! records its [`BearerError`] in the request-local cache and the [`OAuth2`](super::OAuth2)
-//! fairing writes the RFC 6750 response (status, `WWW-Authenticate`, JSON body) over the
+//! records its [`BearerError`] in the request-local cache and the fairing ([`OAuth2`](super::OAuth2)
+//! or [`ResourceServer`](super::ResourceServer)) writes the RFC 6750 response (status, `WWW-Authenticate`, JSON body) over the
 //! catcher's.
 
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::OnceLock;
 
-use ::rocket::http::Status;
+use std::io::Cursor;
+
+use ::rocket::http::{Header, Status};
 use ::rocket::request::{self, FromRequest, Request};
-use ::rocket::{Ignite, Rocket, Sentinel};
+use ::rocket::{Ignite, Response, Rocket, Sentinel};
 
 use crate::resource::{
     BearerError, BearerErrorKind, CurrentToken, ResourceProtector, ResourceRequest,
@@ -38,6 +40,30 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<CurrentToken, 
             protector.authenticate(&resource).await
         })
         .await
+}
+
+/// Writes the RFC 6750 answer of a refused guard (status, `WWW-Authenticate`, JSON body) over
+/// the catcher's; what both fairings do on every response.
+pub(crate) fn write_refusal<'r>(request: &'r Request<'_>, response: &mut Response<'r>) {
+    let failure = request.local_cache(GuardFailure::default);
+    let Some(error) = failure.0.get() else { return };
+    // Only the catcher's answer to the refused guard is rewritten: a route that ran (for
+    // example with an `Option<CurrentToken>` guard) keeps its own response.
+    if response.status() != Status::new(error.status()) {
+        return;
+    }
+    let answer = error.to_response();
+    response.set_status(Status::new(answer.status));
+    for (name, value) in answer.headers {
+        response.set_header(Header::new(name, value));
+    }
+    match answer.body {
+        Some(body) => response.set_sized_body(body.len(), Cursor::new(body)),
+        None => {
+            response.remove_header("Content-Type");
+            response.set_sized_body(0, Cursor::new(Vec::new()));
+        }
+    }
 }
 
 fn unavailable() -> BearerError {

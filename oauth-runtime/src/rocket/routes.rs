@@ -95,7 +95,41 @@ async fn userinfo(server: &AuthorizationServer, token: &crate::CurrentToken) -> 
         }
         Err(error) => return OAuthError::temporarily_unavailable(error).to_response(),
     };
-    OAuthResponse::from_result(Ok(crate::claims::released(&owner, token.scope())))
+    OAuthResponse::from_result(userinfo_claims(server, token, &owner).await)
+}
+
+/// `sub` (public or pairwise) and the claims the token's scope and the claims hook release.
+async fn userinfo_claims(
+    server: &AuthorizationServer,
+    token: &crate::CurrentToken,
+    owner: &crate::ResourceOwner,
+) -> Result<serde_json::Map<String, serde_json::Value>, crate::OAuthError> {
+    let mut claims = crate::claims::released(owner, token.scope());
+    if server.config().openid.subject_type != crate::SubjectType::Public {
+        let client = server
+            .storage()
+            .find_client(token.client_id())
+            .await?
+            .ok_or_else(|| {
+                crate::OAuthError::new(crate::ErrorCode::InvalidToken)
+                    .with_description("the client no longer exists")
+                    .with_status(401)
+            })?;
+        claims.insert(
+            "sub".to_owned(),
+            server.subject_for(&owner.id, client.as_ref()).into(),
+        );
+    }
+    let extra = server
+        .hook_claims(
+            owner,
+            token.client_id(),
+            token.scope(),
+            crate::ClaimsTarget::UserInfo,
+        )
+        .await?;
+    crate::claims_hook::merge(&mut claims, extra);
+    Ok(claims)
 }
 
 /// `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks` and `GET|POST /userinfo`, to mount where you like

@@ -4,8 +4,8 @@
 //! written once for all its routes) is above them.
 
 use oauth_runtime::{
-    grants, AuthorizationDecision, AuthorizationPrompt, OAuth2, OAuthResponse, ResourceOwner,
-    SignedInUser,
+    grants, AuthorizationDecision, AuthorizationPrompt, AuthorizationServer, Config, OAuth2,
+    OAuthResponse, ResourceOwner, SignedInUser,
 };
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client as HttpClient;
@@ -59,10 +59,18 @@ async fn decide(decision: AuthorizationDecision<'_, User>) -> OAuthResponse {
 // --- the application's code: end
 
 async fn app() -> HttpClient {
+    app_with(Config::default()).await
+}
+
+async fn app_with(config: Config) -> HttpClient {
     let store = store();
     store.add_user("carol", "carol-password-123");
     let rocket = rocket::build()
-        .attach(OAuth2::new(store).grants(grants![AuthorizationCode]))
+        .attach(
+            OAuth2::new(store)
+                .grants(grants![AuthorizationCode])
+                .config(config),
+        )
         .mount("/oauth", oauth_runtime::oauth_routes())
         .mount("/oauth", routes![authorize, decide]);
     HttpClient::tracked(rocket).await.unwrap()
@@ -331,6 +339,59 @@ async fn prompt_and_max_age_decide_whether_to_sign_in_or_answer_without_a_page()
     assert_eq!(status, Status::Ok);
     let (_, location) = get_authorize(&client, "&max_age=soon", &recent).await;
     assert!(location.unwrap().contains("error=invalid_request"));
+}
+
+/// OpenID Connect Core §3.1.2.1 `id_token_hint`: the user the client believes is signed in.
+#[rocket::async_test]
+async fn id_token_hint_names_the_user_who_must_be_signed_in() {
+    const ISSUER: &str = "https://id.example.com";
+    let client = app_with(Config {
+        issuer: Some(ISSUER.to_owned()),
+        ..Config::default()
+    })
+    .await;
+    let server = client.rocket().state::<AuthorizationServer>().unwrap();
+    let now = unix_now();
+    let id_token = |sub: &str, aud: &str, exp: u64, typ: &str| {
+        let claims =
+            serde_json::json!({"iss": ISSUER, "sub": sub, "aud": aud, "iat": now - 10, "exp": exp});
+        let typ = typ.to_owned();
+        async move { server.sign_jwt(&typ, &claims).await.unwrap() }
+    };
+    let user = |name: &str| vec![("X-Test-User", name.to_owned())];
+    let hint = |token: &str| format!("&id_token_hint={token}");
+
+    let carols = id_token("carol", "web", now + 600, "JWT").await;
+    let (status, _) = get_authorize(&client, &hint(&carols), &user("carol")).await;
+    assert_eq!(status, Status::Ok, "the hinted user is signed in: consent");
+    // Expired hints still name the user (they grant nothing).
+    let old = id_token("carol", "web", now - 3600, "JWT").await;
+    let (status, _) = get_authorize(&client, &hint(&old), &user("carol")).await;
+    assert_eq!(status, Status::Ok);
+    // Someone else is signed in: sign in as carol; without a page, login_required.
+    let (status, location) = get_authorize(&client, &hint(&carols), &user("dave")).await;
+    assert_eq!(status, Status::SeeOther);
+    assert!(location.unwrap().starts_with("/login?next="));
+    let none = format!("{}&prompt=none", hint(&carols));
+    let (_, location) = get_authorize(&client, &none, &user("dave")).await;
+    assert!(location.unwrap().contains("error=login_required"));
+    let (_, location) = get_authorize(&client, &none, &user("carol")).await;
+    assert!(location.unwrap().contains("error=consent_required"));
+
+    // Not an ID token this server issued to this client: invalid_request, to the client.
+    let other_client = id_token("carol", "spa", now + 600, "JWT").await;
+    let access_token = id_token("carol", "web", now + 600, "at+jwt").await;
+    let mut tampered = carols.clone();
+    tampered.insert(tampered.find('.').unwrap() + 2, 'x');
+    for bad in [other_client, access_token, tampered, "not-a-jwt".to_owned()] {
+        let (status, location) = get_authorize(&client, &hint(&bad), &user("carol")).await;
+        assert_eq!(status, Status::Found, "{bad}");
+        let location = location.unwrap();
+        assert!(
+            location.starts_with(WEB_CB) && location.contains("error=invalid_request"),
+            "{location}"
+        );
+    }
 }
 
 #[test]

@@ -21,6 +21,7 @@ mod pg;
 mod refresh_token;
 mod request_hygiene;
 mod resource;
+mod resource_server;
 mod revocation;
 mod security;
 mod sql_server;

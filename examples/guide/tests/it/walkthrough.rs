@@ -3,7 +3,6 @@
 //! server listens on a free port instead of 8000, `cargo run --` is the built binary, and the
 //! code a browser would show is the one this test's HTTP client got by signing in.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -11,6 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use oauth_tests::html::hidden_fields;
+use oauth_tests::net::free_port;
 use oauth_tests::shell::Terminal;
 
 use crate::blocks::{guide_blocks, root};
@@ -27,13 +27,6 @@ const VARIABLES: [&str; 7] = [
     "ACCESS",
     "REFRESH",
 ];
-
-fn free_port() -> u16 {
-    TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
 
 fn serve(terminal: &Terminal) -> Server {
     let child = Command::new(BIN)

@@ -207,14 +207,7 @@ async fn password_client_credentials_and_implicit_grants() {
         .text()
         .await
         .unwrap();
-    let mut fields = hidden_fields(&html);
-    fields.push(("decision".into(), "allow".into()));
-    let answer = browser
-        .post(provider.url("/oauth/authorize"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let answer = decide(&provider, &browser, &html, "allow").await;
     let location = answer.headers()["location"].to_str().unwrap().to_owned();
     assert!(
         location.starts_with(&format!("{DEMO_REDIRECT}#")),

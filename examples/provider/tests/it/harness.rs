@@ -1,11 +1,10 @@
 //! Starts the real binary in a temporary directory (its own SQLite database) on a free port.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
+pub use oauth_tests::net::free_port;
 use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_provider");
@@ -15,25 +14,12 @@ pub struct Provider {
     pub dir: PathBuf,
     pub base: String,
     child: Child,
+    env: Vec<(String, String)>,
 }
 
-/// A port no other server of this test process was given. Ports come from a per-process
-/// counter below the kernel's ephemeral range: a port from `bind(0)`, released, can be handed
-/// to the next `bind(0)` of a parallel test, and two providers would then race for it (one
-/// answering the other's readiness check).
-pub fn free_port() -> u16 {
-    static NEXT: AtomicU16 = AtomicU16::new(0);
-    let base = 20_000 + u16::try_from(std::process::id() % 1000).unwrap_or(0) * 10;
-    loop {
-        let port = base + NEXT.fetch_add(1, Ordering::SeqCst) % 2_000;
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
-
-fn spawn(dir: &std::path::Path, port: u16) -> Child {
+fn spawn(dir: &std::path::Path, port: u16, env: &[(String, String)]) -> Child {
     Command::new(BIN)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .args(["serve", "--port", &port.to_string()])
         .current_dir(dir)
         .env_remove("DATABASE_URL")
@@ -47,15 +33,25 @@ fn spawn(dir: &std::path::Path, port: u16) -> Child {
 
 impl Provider {
     pub async fn start() -> Provider {
+        Provider::start_with(&[]).await
+    }
+
+    /// Started with these environment variables (e.g. `ROCKET_OAUTH2_…` settings).
+    pub async fn start_with(env: &[(&str, &str)]) -> Provider {
         let name = format!("provider-e2e-{}-{}", std::process::id(), free_port());
         let dir = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let port = free_port();
-        let child = spawn(&dir, port);
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let child = spawn(&dir, port, &env);
         let provider = Provider {
             dir,
             base: format!("http://127.0.0.1:{port}"),
             child,
+            env,
         };
         provider.wait_ready().await;
         provider
@@ -83,7 +79,7 @@ impl Provider {
     /// Starts the binary again on the same directory (and database), on a new port.
     pub async fn restart(&mut self) {
         let port = free_port();
-        self.child = spawn(&self.dir, port);
+        self.child = spawn(&self.dir, port, &self.env);
         self.base = format!("http://127.0.0.1:{port}");
         self.wait_ready().await;
     }
@@ -211,16 +207,47 @@ pub async fn authorize(
     assert!(
         html.contains("value=allow>allow</button>") && html.contains("value=deny>deny</button>")
     );
-    let mut fields = hidden_fields(&html);
-    fields.push(("decision".to_owned(), decision.to_owned()));
-    let answer = browser
-        .post(provider.url("/oauth/authorize"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let answer = decide(provider, &browser, &html, decision).await;
     assert_eq!(answer.status().as_u16(), 302);
     let location = answer.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with(DEMO_REDIRECT), "{location}");
     location_params(&location)
+}
+
+/// Posts the consent page's form back with `decision`, as the browser's button does.
+pub async fn decide(
+    provider: &Provider,
+    browser: &reqwest::Client,
+    consent_html: &str,
+    decision: &str,
+) -> reqwest::Response {
+    let mut fields = hidden_fields(consent_html);
+    fields.push(("decision".to_owned(), decision.to_owned()));
+    browser
+        .post(provider.url("/oauth/authorize"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A token request as the demo client (HTTP Basic): the JSON answer.
+pub async fn demo_token_request(
+    provider: &Provider,
+    demo: &Value,
+    params: &[(&str, &str)],
+) -> Value {
+    reqwest::Client::new()
+        .post(provider.url("/oauth/token"))
+        .basic_auth(
+            demo["client_id"].as_str().unwrap(),
+            demo["client_secret"].as_str(),
+        )
+        .form(params)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }

@@ -7,6 +7,8 @@ mod crash;
 mod defences;
 mod flows;
 mod harness;
+mod logout;
 mod openid;
 mod pages;
 mod readme;
+mod resource_server;

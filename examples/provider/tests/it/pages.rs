@@ -63,6 +63,27 @@ async fn wrong_password_shows_the_login_form_again() {
     let html = answer.text().await.unwrap();
     assert!(html.contains("Wrong username or password"));
     assert!(html.contains("type=password"));
+    assert!(
+        html.contains("value=\"demo\""),
+        "the username stays filled in"
+    );
+}
+
+#[tokio::test]
+async fn the_sign_in_page_fills_in_the_login_hint() {
+    let provider = Provider::start().await;
+    let next = "/oauth/authorize?response_type=code&client_id=x&login_hint=ada%40example.com%22";
+    let page = browser()
+        .get(provider.url("/login"))
+        .query(&[("next", next)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // OpenID Connect Core §3.1.2.1, HTML-escaped.
+    assert!(page.contains("value=\"ada@example.com&quot;\""), "{page}");
 }
 
 #[tokio::test]

@@ -66,6 +66,17 @@ pub(crate) fn db_error(error: sqlx::Error) -> StorageError {
     StorageError::from_source("database error", error)
 }
 
+/// Whether PostgreSQL aborted the statement to break a deadlock (`40P01`) or a serialization
+/// conflict (`40001`): two concurrent multi-row updates of one token family can lock its rows
+/// in different orders, and the database then aborts one of them. An idempotent write is
+/// simply run again.
+pub(crate) fn is_conflict(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(e) => matches!(e.code().as_deref(), Some("40P01" | "40001")),
+        _ => false,
+    }
+}
+
 /// A query of the application's own (in a hook, say) fails as a storage error: `?` turns it
 /// into 503 `temporarily_unavailable` / `server_error` like the store's own failures.
 impl From<sqlx::Error> for StorageError {

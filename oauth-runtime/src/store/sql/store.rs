@@ -268,19 +268,29 @@ where
 
     async fn revoke_family(&self, family: &str) -> crate::store::StorageResult<()> {
         use crate::store::sql::TokenValue::{AccessTokenRevoked, Family, RefreshTokenRevoked};
-        let args = crate::store::sql::table::arguments::<DB, _>(
-            &[
-                AccessTokenRevoked(true),
-                RefreshTokenRevoked(true),
-                Family(family),
-            ],
-            T::bind,
-        )?;
-        sqlx::query_with(T::STATEMENTS.revoke_family, args)
-            .execute(self.writer())
-            .await
-            .map_err(crate::store::sql::db_error)?;
-        Ok(())
+        // Concurrent replays of one code or refresh token revoke the same family at once; the
+        // update only sets flags, so one the database aborted as a deadlock is run again.
+        let mut attempt = 0;
+        loop {
+            let args = crate::store::sql::table::arguments::<DB, _>(
+                &[
+                    AccessTokenRevoked(true),
+                    RefreshTokenRevoked(true),
+                    Family(family),
+                ],
+                T::bind,
+            )?;
+            match sqlx::query_with(T::STATEMENTS.revoke_family, args)
+                .execute(self.writer())
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(error) if attempt < 5 && crate::store::sql::is_conflict(&error) => {
+                    attempt += 1;
+                }
+                Err(error) => return Err(crate::store::sql::db_error(error)),
+            }
+        }
     }
 
     async fn family_revoked(&self, family: &str) -> crate::store::StorageResult<bool> {
