@@ -138,6 +138,8 @@ pub(crate) enum RecordType {
     U64,
     OptionalU64,
     Bool,
+    /// An audience: resource URIs (RFC 8707).
+    Strings,
 }
 
 impl RecordType {
@@ -158,6 +160,7 @@ impl RecordType {
             RecordType::U64 => quote!(u64),
             RecordType::OptionalU64 => quote!(::core::option::Option<u64>),
             RecordType::Bool => quote!(bool),
+            RecordType::Strings => quote!(::std::vec::Vec<::std::string::String>),
         }
     }
 }

@@ -18,6 +18,7 @@ pub(crate) enum Key {
     TokenEndpointAuthMethod,
     ClientName,
     ResourceServer,
+    Resources,
     // Tokens.
     AccessTokenHash,
     RefreshTokenHash,
@@ -37,6 +38,7 @@ pub(crate) enum Key {
     ExpiresAt,
     Nonce,
     AuthTime,
+    Audience,
     Used,
     // Resource owners.
     Id,
@@ -57,6 +59,7 @@ impl Key {
             Key::TokenEndpointAuthMethod => "token_endpoint_auth_method",
             Key::ClientName => "client_name",
             Key::ResourceServer => "resource_server",
+            Key::Resources => "resources",
             Key::AccessTokenHash => "access_token_hash",
             Key::RefreshTokenHash => "refresh_token_hash",
             Key::UserId => "user_id",
@@ -74,6 +77,7 @@ impl Key {
             Key::ExpiresAt => "expires_at",
             Key::Nonce => "nonce",
             Key::AuthTime => "auth_time",
+            Key::Audience => "audience",
             Key::Used => "used",
             Key::Id => "id",
             Key::Username => "username",

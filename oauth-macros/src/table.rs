@@ -283,6 +283,10 @@ pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> 
     );
     let revoke_family = format!("UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} = $3");
     let revoke_access = format!("UPDATE {table} SET {arev} = $1 WHERE {access} = $2");
+    let revoke_client = format!(
+        "UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {} = $3",
+        c(Key::ClientId)
+    );
     let family_revoked =
         format!("SELECT {family} FROM {table} WHERE {family} = $1 AND {arev} = $2 LIMIT 1");
     let purge = format!(
@@ -299,6 +303,7 @@ pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> 
             revoke_family_of_refresh: #revoke_family_of_refresh,
             revoke_family: #revoke_family,
             revoke_access: #revoke_access,
+            revoke_client: #revoke_client,
             family_revoked: #family_revoked,
             purge: #purge,
         }
@@ -315,6 +320,11 @@ pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> 
         Bind::new(Key::RefreshTokenRevoked, RecordType::Bool, by_ref.clone()),
         Bind::new(
             Key::Family,
+            RecordType::String,
+            quote!(&::std::string::String::from(value)),
+        ),
+        Bind::new(
+            Key::ClientId,
             RecordType::String,
             quote!(&::std::string::String::from(value)),
         ),

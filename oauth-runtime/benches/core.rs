@@ -138,6 +138,7 @@ fn live_token(access: &str) -> Token {
         family: generate_token(16),
         access_token_revoked: false,
         refresh_token_revoked: false,
+        audience: Vec::new(),
     }
 }
 

@@ -86,8 +86,71 @@ pub struct Config {
     /// introspection keep working at this server).
     pub access_token_format: AccessTokenFormat,
     /// The `aud` of JWT access tokens (RFC 9068 §2.2): the resource server(s) they are for;
-    /// default: the `issuer`.
+    /// default: the `issuer`. A token issued for named resources (RFC 8707) carries those
+    /// instead.
     pub access_token_audience: Option<String>,
+    /// This app's own protected resource identifier (RFC 8707 §2, RFC 9728 §1.2), e.g.
+    /// `https://example.com/api`. When set, the guards refuse tokens whose audience does not
+    /// include it, `/.well-known/oauth-protected-resource` followed by its path describes it,
+    /// challenges name that document (RFC 9728 §5.1), and it is the audience of tokens whose
+    /// request names no `resource`.
+    pub resource: Option<String>,
+    /// Other resource servers this server issues tokens for (RFC 8707): with `resource`, the
+    /// only values a `resource` parameter may take. When both are unset any absolute URI is
+    /// accepted.
+    pub resources: Vec<String>,
+    /// `scopes_supported` of this app's RFC 9728 metadata (empty: left out).
+    pub resource_scopes: Vec<String>,
+    /// `resource_name` of this app's RFC 9728 metadata, for people.
+    pub resource_name: Option<String>,
+    /// Dynamic client registration (RFC 7591, RFC 7592), off by default.
+    pub registration: RegistrationConfig,
+}
+
+/// Dynamic client registration (`[default.oauth2.registration]`, RFC 7591 / RFC 7592).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrationConfig {
+    /// Serve the registration endpoint (`{base}/register`) and the client configuration
+    /// endpoint (`{base}/register/<client_id>`).
+    pub enabled: bool,
+    /// When set, registration requires `Authorization: Bearer <initial_access_token>` (RFC
+    /// 7591 §3); unset, registration is open to anyone. Prefer the
+    /// `ROCKET_OAUTH2_REGISTRATION__INITIAL_ACCESS_TOKEN` variable to a file.
+    pub initial_access_token: Option<String>,
+    /// Registrations accepted per client address (IPv6 per /64) within `window`; more are
+    /// answered 429 with `Retry-After`.
+    pub max_per_address: u32,
+    /// The window of `max_per_address`, in seconds.
+    pub window: u64,
+    /// The scope a registered client may ask for (space-separated): a registration asking
+    /// more is refused, one naming none gets all of it. Required when registration is on.
+    pub scope: String,
+}
+
+impl Default for RegistrationConfig {
+    fn default() -> Self {
+        RegistrationConfig {
+            enabled: false,
+            initial_access_token: None,
+            max_per_address: 300,
+            window: 3600,
+            scope: String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for RegistrationConfig {
+    /// Never prints the initial access token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistrationConfig")
+            .field("enabled", &self.enabled)
+            .field("gated", &self.initial_access_token.is_some())
+            .field("max_per_address", &self.max_per_address)
+            .field("window", &self.window)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 /// What access tokens look like (`access_token_format`).
@@ -244,6 +307,11 @@ impl Default for Config {
             openid: OpenIdConfig::default(),
             access_token_format: AccessTokenFormat::Opaque,
             access_token_audience: None,
+            resource: None,
+            resources: Vec::new(),
+            resource_scopes: Vec::new(),
+            resource_name: None,
+            registration: RegistrationConfig::default(),
         }
     }
 }
@@ -346,6 +414,46 @@ impl Config {
         }
         if let Some(issuer) = &self.issuer {
             check_issuer(issuer).map_err(|m| error("issuer", m))?;
+        }
+        if let Some(resource) = &self.resource {
+            crate::resource_indicator::check(resource).map_err(|m| error("resource", m))?;
+            // RFC 9728 §2: the metadata names the authorization server by its issuer.
+            if self.issuer.is_none() {
+                return Err(error(
+                    "resource",
+                    "needs `issuer`: the protected-resource metadata names it",
+                ));
+            }
+        }
+        for resource in &self.resources {
+            crate::resource_indicator::check(resource).map_err(|m| error("resources", m))?;
+        }
+        if self.registration.enabled {
+            if self.registration.max_per_address == 0 || self.registration.window == 0 {
+                return Err(error(
+                    "registration",
+                    "max_per_address and window must be positive",
+                ));
+            }
+            if self.registration.scope.parse::<crate::Scope>().is_err()
+                || self.registration.scope.trim().is_empty()
+            {
+                return Err(error(
+                    "registration.scope",
+                    "name the scope registered clients may ask for (RFC 6749 §3.3 syntax)",
+                ));
+            }
+            if self
+                .registration
+                .initial_access_token
+                .as_ref()
+                .is_some_and(|t| t.len() < 32)
+            {
+                return Err(error(
+                    "registration.initial_access_token",
+                    "must be at least 32 characters (a random secret)",
+                ));
+            }
         }
         Ok(())
     }

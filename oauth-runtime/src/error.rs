@@ -50,6 +50,9 @@ pub enum ErrorCode {
     ConsentRequired,
     /// `prompt=none`, and some other interaction is needed (OpenID Connect Core §3.1.2.6).
     InteractionRequired,
+    /// The requested resource is invalid, unknown, malformed, or not allowed for the client
+    /// (RFC 8707 §2).
+    InvalidTarget,
 }
 
 impl ErrorCode {
@@ -72,6 +75,7 @@ impl ErrorCode {
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::InteractionRequired => "interaction_required",
+            ErrorCode::InvalidTarget => "invalid_target",
         }
     }
 
@@ -188,6 +192,11 @@ impl OAuthError {
     /// `invalid_scope` with a description.
     pub fn invalid_scope(description: impl Into<Cow<'static, str>>) -> Self {
         Self::new(ErrorCode::InvalidScope).with_description(description)
+    }
+
+    /// `invalid_target` with a description (RFC 8707 §2).
+    pub fn invalid_target(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidTarget).with_description(description)
     }
 
     /// `unauthorized_client` with a description.

@@ -144,7 +144,7 @@ impl IdColumn for i32 {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold this #[oauth] field of type `{T}`",
     label = "unsupported column type",
-    note = "digests: String (hex), Vec<u8> or [u8; 32]; times and lifetimes: i64 or u64; flags: bool, i64 or i32; text: String; optional values: Option<…>"
+    note = "digests: String (hex), Vec<u8> or [u8; 32]; times and lifetimes: i64 or u64; flags: bool, i64 or i32; text: String; an audience: String, Option<String> or Vec<String>; optional values: Option<…>"
 )]
 pub trait Column<T>: Sized {
     /// Reads the record value.
@@ -200,6 +200,38 @@ impl Column<String> for String {
         Ok(self.clone())
     }
     fn from_record(value: &String) -> Self {
+        value.clone()
+    }
+}
+
+/// An audience (RFC 8707 resource URIs, which hold no spaces) as space-separated text; empty
+/// text is no audience.
+impl Column<Vec<String>> for String {
+    fn to_record(&self) -> Result<Vec<String>, StorageError> {
+        Ok(self.split_ascii_whitespace().map(str::to_owned).collect())
+    }
+    fn from_record(value: &Vec<String>) -> Self {
+        value.join(" ")
+    }
+}
+
+/// An audience in a nullable text column: `NULL` is no audience.
+impl Column<Vec<String>> for Option<String> {
+    fn to_record(&self) -> Result<Vec<String>, StorageError> {
+        self.as_deref()
+            .map_or(Ok(Vec::new()), |text| text.to_owned().to_record())
+    }
+    fn from_record(value: &Vec<String>) -> Self {
+        (!value.is_empty()).then(|| value.join(" "))
+    }
+}
+
+/// An audience kept as a list.
+impl Column<Vec<String>> for Vec<String> {
+    fn to_record(&self) -> Result<Vec<String>, StorageError> {
+        Ok(self.clone())
+    }
+    fn from_record(value: &Vec<String>) -> Self {
         value.clone()
     }
 }

@@ -14,7 +14,7 @@ use crate::token::TokenContext;
 struct Claims<'a> {
     iss: &'a str,
     exp: u64,
-    aud: &'a str,
+    aud: Audience<'a>,
     /// The resource owner, or the client for a client credentials token (§2.2).
     sub: &'a str,
     client_id: &'a str,
@@ -23,6 +23,14 @@ struct Claims<'a> {
     jti: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     scope: String,
+}
+
+/// `aud`: one string, or an array when the token is for several resources (RFC 7519 §4.1.3).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Audience<'a> {
+    One(&'a str),
+    Many(&'a [String]),
 }
 
 /// The signed access token for `ctx`, issued at `iat` for `expires_in` seconds.
@@ -38,7 +46,13 @@ pub(crate) async fn sign(
     let claims = Claims {
         iss: issuer,
         exp: iat.saturating_add(expires_in),
-        aud: config.access_token_audience.as_deref().unwrap_or(issuer),
+        // RFC 8707 / RFC 9068 §3: the resources the token was requested for; otherwise the
+        // configured audience.
+        aud: match ctx.audience {
+            [] => Audience::One(config.access_token_audience.as_deref().unwrap_or(issuer)),
+            [one] => Audience::One(one),
+            many => Audience::Many(many),
+        },
         sub: ctx.user_id.unwrap_or(ctx.client.client_id()),
         client_id: ctx.client.client_id(),
         iat,

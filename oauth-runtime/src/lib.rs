@@ -76,12 +76,15 @@ pub mod keys;
 pub mod model;
 pub mod password;
 pub mod pkce;
+mod protected_resource;
+mod rate_limit;
 mod redirect;
 pub mod registration;
 #[cfg(feature = "resource-server")]
 mod remote;
 pub mod request;
 pub mod resource;
+mod resource_indicator;
 pub mod response;
 pub mod rocket;
 pub mod scope;
@@ -95,10 +98,10 @@ pub mod token;
 pub use crate::claims_hook::{ClaimsHook, ClaimsTarget};
 pub use crate::config::{
     AccessTokenFormat, Config, ConfigError, DatabaseConfig, OpenIdConfig, PasswordHashingConfig,
-    SigningConfig, SubjectType, TokenLocation,
+    RegistrationConfig, SigningConfig, SubjectType, TokenLocation,
 };
 pub use crate::end_session::EndSession;
-pub use crate::endpoints::{EndpointUrls, ServerMetadata};
+pub use crate::endpoints::{EndpointUrls, RegistrationRequest, ServerMetadata};
 pub use crate::error::{ErrorCode, ErrorTarget, OAuthError};
 pub use crate::grants::{
     AuthorizationCodeGrant, AuthorizationCodeHooks, AuthorizationRequest, ClientCredentialsGrant,
@@ -111,7 +114,7 @@ pub use crate::model::{
     OAuth2AuthorizationCode, OAuth2Client, OAuth2Token, OAuth2User, ResourceOwner, ResponseType,
     Token, UnknownValue,
 };
-pub use crate::registration::{ClientMetadata, RegistrationError};
+pub use crate::registration::{ClientMetadata, Registration, RegistrationError};
 #[cfg(feature = "resource-server")]
 pub use crate::remote::config::ResourceServerConfig;
 pub use crate::request::{ClientCredentials, Method, OAuthRequest, Params};

@@ -375,6 +375,13 @@ pub trait OAuth2Client: AsAny + Send + Sync + 'static {
     fn is_resource_server(&self) -> bool {
         false
     }
+
+    /// The resources (RFC 8707 resource indicators, absolute URIs) this client may ask
+    /// tokens for, compared exactly. Empty (the default): every resource the server allows
+    /// (`resource` and `resources` in the configuration).
+    fn allowed_resources(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A ready client model: what a registration stores.
@@ -398,6 +405,8 @@ pub struct Client {
     pub client_name: Option<String>,
     /// A resource server: may introspect every client's tokens (RFC 7662 §4).
     pub resource_server: bool,
+    /// The resources (RFC 8707) the client may ask tokens for; empty: any the server allows.
+    pub resources: Vec<String>,
 }
 
 impl Client {
@@ -424,6 +433,7 @@ impl Client {
             token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
             client_name: None,
             resource_server: false,
+            resources: Vec::new(),
         }
     }
 
@@ -521,6 +531,10 @@ impl OAuth2Client for Client {
     }
     fn is_resource_server(&self) -> bool {
         self.resource_server
+    }
+
+    fn allowed_resources(&self) -> Vec<String> {
+        self.resources.clone()
     }
 }
 
@@ -652,6 +666,9 @@ pub struct AuthorizationCode {
     pub nonce: Option<String>,
     /// When the resource owner signed in (Unix time), for the ID token's `auth_time`.
     pub auth_time: Option<u64>,
+    /// The resources the tokens are for (RFC 8707 §2.1): the audience of tokens issued for
+    /// this code, which a token request may narrow.
+    pub audience: Vec<String>,
 }
 
 impl AuthorizationCode {
@@ -695,6 +712,9 @@ pub struct Token {
     pub access_token_revoked: bool,
     /// Whether the refresh token was revoked or rotated.
     pub refresh_token_revoked: bool,
+    /// The resources the token is for (RFC 8707): its audience; empty when the request named
+    /// none and no default is configured.
+    pub audience: Vec<String>,
 }
 
 impl Token {

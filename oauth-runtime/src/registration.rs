@@ -1,10 +1,47 @@
-//! Client metadata and its validation (RFC 7591 §2), for registering clients.
+//! Client metadata and its validation (RFC 7591 §2), for registering clients, and what the
+//! store keeps of a dynamic registration (RFC 7592).
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::{AuthMethod, Client, GrantType, ResponseType};
 use crate::scope::Scope;
-use crate::secret::{generate_token, DEFAULT_TOKEN_LENGTH};
+use crate::secret::{generate_token, SecretHash, DEFAULT_TOKEN_LENGTH};
+
+/// The metadata members this server acts on; a registration request's others are ignored
+/// (RFC 7591 §2: the server MUST ignore metadata it does not understand).
+const KNOWN_METADATA: &[&str] = &[
+    "client_name",
+    "redirect_uris",
+    "grant_types",
+    "response_types",
+    "scope",
+    "token_endpoint_auth_method",
+];
+
+/// A client registered at the registration endpoint, as the store keeps it (RFC 7591 §3.2.1,
+/// RFC 7592 §3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registration {
+    /// The client id, issued by the server.
+    pub client_id: String,
+    /// Digest of the client secret; `None` for a public client.
+    pub secret_hash: Option<SecretHash>,
+    /// The metadata as registered (validated).
+    pub metadata: ClientMetadata,
+    /// Digest of the registration access token (RFC 7592 §3), which reads, updates and
+    /// deletes the registration; replaced on every update.
+    pub token_hash: SecretHash,
+    /// Unix time of registration (`client_id_issued_at`).
+    pub issued_at: u64,
+}
+
+impl Registration {
+    /// The client this registration describes.
+    pub fn client(&self) -> Result<Client, RegistrationError> {
+        self.metadata
+            .client(self.client_id.clone(), self.secret_hash)
+    }
+}
 
 /// Client metadata as RFC 7591 §2 defines it (the fields this server acts on).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,21 +205,55 @@ impl ClientMetadata {
     /// Validates and makes the client, with a fresh id and, unless public, a fresh secret
     /// (returned once; only its digest is kept).
     pub fn register(&self) -> Result<(Client, Option<String>), RegistrationError> {
+        let public = self.validate()?.0 == AuthMethod::None;
+        let secret = (!public).then(|| generate_token(DEFAULT_TOKEN_LENGTH));
+        let client = self.client(generate_token(24), secret.as_deref().map(SecretHash::of))?;
+        Ok((client, secret))
+    }
+
+    /// The validated client with `client_id` and the secret digest `secret_hash` (`None` for
+    /// a public client).
+    pub fn client(
+        &self,
+        client_id: String,
+        secret_hash: Option<SecretHash>,
+    ) -> Result<Client, RegistrationError> {
         let (method, grants, responses, scope) = self.validate()?;
-        let client_id = generate_token(24);
-        let (mut client, secret) = if method == AuthMethod::None {
-            (Client::public(client_id), None)
-        } else {
-            let secret = generate_token(DEFAULT_TOKEN_LENGTH);
-            (Client::with_secret(client_id, &secret), Some(secret))
-        };
+        let mut client = Client::public(client_id);
+        client.secret_hash = secret_hash;
         client.token_endpoint_auth_method = method;
         client.grant_types = grants;
         client.response_types = responses;
         client.redirect_uris = self.redirect_uris.clone();
         client.scope = scope;
         client.client_name = self.client_name.clone();
-        Ok((client, secret))
+        Ok(client)
+    }
+
+    /// The metadata of a registration request body (RFC 7591 §3.1): a JSON object whose
+    /// members this server does not know are ignored (§2). A software statement is refused
+    /// with `unapproved_software_statement` (§3.1.1): this server trusts no statement issuer.
+    /// The metadata is then [validated](Self::validate).
+    pub fn from_request(body: &[u8]) -> Result<ClientMetadata, RegistrationError> {
+        let value: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|_| metadata_error("the body must be a JSON object (RFC 7591 §3.1)"))?;
+        let serde_json::Value::Object(mut members) = value else {
+            return Err(metadata_error(
+                "the body must be a JSON object (RFC 7591 §3.1)",
+            ));
+        };
+        if members.contains_key("software_statement") {
+            return Err(RegistrationError {
+                code: "unapproved_software_statement",
+                description: "this server accepts no software statements".to_owned(),
+            });
+        }
+        members.retain(|name, value| KNOWN_METADATA.contains(&name.as_str()) && !value.is_null());
+        let metadata: ClientMetadata =
+            serde_json::from_value(serde_json::Value::Object(members))
+                .map_err(|e| metadata_error(format!("malformed metadata: {e}")))?;
+        metadata.validate()?;
+        Ok(metadata)
     }
 }
 

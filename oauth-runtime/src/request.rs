@@ -23,6 +23,10 @@ pub const MAX_PARAM_LEN: usize = 4096;
 /// endpoint takes more than about fifteen, so this bounds the work a request can cause.
 pub const MAX_PARAMS: usize = 64;
 
+/// Parameters that may be repeated: `resource` (RFC 8707 §2, "may be repeated to indicate that
+/// the requested access token is intended for multiple resources").
+const REPEATABLE: &[&str] = &["resource"];
+
 /// Parameters checked for duplicates by a scan before a hash set takes over.
 const SCAN_LIMIT: usize = 8;
 
@@ -39,7 +43,7 @@ impl Params {
     ///
     /// - RFC 6749 §3.1: a parameter sent without a value is treated as omitted.
     /// - RFC 6749 §3.1, §3.2: parameters MUST NOT be included more than once →
-    ///   `invalid_request`.
+    ///   `invalid_request` (except `resource`, which RFC 8707 §2 lets repeat).
     /// - Invalid percent-encoding, invalid UTF-8, and control characters (outside the VSCHAR and
     ///   NQSCHAR sets of RFC 6749 Appendix A) → `invalid_request`.
     /// - More than [`MAX_PARAMS`] pairs → `invalid_request`.
@@ -72,17 +76,18 @@ impl Params {
             if value.is_empty() {
                 continue;
             }
-            let duplicate = match &mut seen {
-                Some(seen) => !seen.insert(name.clone()),
-                None if params.len() < SCAN_LIMIT => params.iter().any(|(n, _)| *n == name),
-                None => {
-                    let mut set: std::collections::HashSet<String> =
-                        params.iter().map(|(n, _)| n.clone()).collect();
-                    let duplicate = !set.insert(name.clone());
-                    seen = Some(set);
-                    duplicate
-                }
-            };
+            let duplicate = !REPEATABLE.contains(&name.as_str())
+                && match &mut seen {
+                    Some(seen) => !seen.insert(name.clone()),
+                    None if params.len() < SCAN_LIMIT => params.iter().any(|(n, _)| *n == name),
+                    None => {
+                        let mut set: std::collections::HashSet<String> =
+                            params.iter().map(|(n, _)| n.clone()).collect();
+                        let duplicate = !set.insert(name.clone());
+                        seen = Some(set);
+                        duplicate
+                    }
+                };
             if duplicate {
                 return Err(OAuthError::invalid_request(format!(
                     "parameter `{}` is included more than once",
@@ -110,6 +115,14 @@ impl Params {
         self.0
             .iter()
             .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in request order (for the one repeatable parameter, `resource`).
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
 

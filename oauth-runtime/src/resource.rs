@@ -137,6 +137,9 @@ pub struct BearerError {
     realm: Arc<str>,
     /// The resource's RFC 9728 metadata URL, named in challenges (§5.1).
     resource_metadata: Option<Arc<str>>,
+    /// The scope the resource requires, named in every challenge (RFC 6750 §3), so that a
+    /// client without a token learns what to ask for.
+    scope: Option<String>,
 }
 
 impl BearerError {
@@ -145,7 +148,17 @@ impl BearerError {
             kind,
             realm: realm.into(),
             resource_metadata: None,
+            scope: None,
         }
+    }
+
+    /// RFC 6750 §3: names the scope `required` in the challenge of a request without a
+    /// (valid) token too — what MCP clients read to know what to ask for.
+    pub(crate) fn with_required_scope(mut self, required: &ScopeRequirement<'_>) -> Self {
+        if self.status() == 401 {
+            self.scope = Some(required.challenge_scope());
+        }
+        self
     }
 
     /// The HTTP status.
@@ -191,8 +204,14 @@ impl BearerError {
         if let Some(description) = self.description() {
             value.push_str(&format!(", error_description=\"{description}\""));
         }
-        if let BearerErrorKind::InsufficientScope(scope) = &self.kind {
-            value.push_str(&format!(", scope=\"{scope}\""));
+        match (&self.kind, &self.scope) {
+            (BearerErrorKind::InsufficientScope(scope), _) => {
+                value.push_str(&format!(", scope=\"{scope}\""));
+            }
+            (_, Some(scope)) if !scope.is_empty() => {
+                value.push_str(&format!(", scope=\"{scope}\""));
+            }
+            _ => {}
         }
         // RFC 9728 §5.1: where a client learns which authorization server to ask.
         if let Some(url) = &self.resource_metadata {
@@ -318,6 +337,8 @@ pub struct ResourceProtector {
     authority: Authority,
     locations: Vec<TokenLocation>,
     resource_metadata: Option<Arc<str>>,
+    /// This resource's identifier (RFC 8707): a token's audience must include it.
+    audience: Option<Arc<str>>,
 }
 
 /// Who vouches for tokens.
@@ -363,7 +384,18 @@ impl ResourceProtector {
             authority: Authority::Local { storage, validator },
             locations: vec![TokenLocation::Header],
             resource_metadata: None,
+            audience: None,
         }
+    }
+
+    /// Protects the resource identified by `resource` (RFC 8707 §2, RFC 9728 §1.2): tokens
+    /// whose audience does not include it are refused with `invalid_token`, and challenges
+    /// name its RFC 9728 metadata (§5.1) when `resource` is an `https` (or loopback `http`)
+    /// URL. What the [`OAuth2`](crate::OAuth2) fairing sets up from the `resource` setting.
+    pub fn for_resource(mut self, resource: &str) -> Self {
+        self.audience = Some(resource.into());
+        self.resource_metadata = crate::protected_resource::metadata_url(resource).map(Into::into);
+        self
     }
 
     /// A protector for a resource server that is not the authorization server: tokens of
@@ -391,6 +423,8 @@ impl ResourceProtector {
             authority: Authority::Remote(Arc::new(issuer)),
             locations,
             resource_metadata,
+            // The remote issuer checks the audience itself (`aud` of JWTs and introspection).
+            audience: None,
         })
     }
 
@@ -419,6 +453,7 @@ impl ResourceProtector {
             kind,
             realm: Arc::clone(&self.realm),
             resource_metadata: self.resource_metadata.clone(),
+            scope: None,
         }
     }
 
@@ -545,6 +580,14 @@ impl ResourceProtector {
         if validator.token_expired(&record) {
             return Err(self.error(BearerErrorKind::InvalidToken("the access token expired")));
         }
+        // RFC 8707 §2, RFC 9068 §4: a token issued for other resources is not for this one.
+        if let Some(resource) = &self.audience {
+            if !record.audience.iter().any(|a| **a == **resource) {
+                return Err(self.error(BearerErrorKind::InvalidToken(
+                    "the access token is not for this resource",
+                )));
+            }
+        }
         Ok(CurrentToken::from(&record))
     }
 
@@ -575,7 +618,10 @@ impl ResourceProtector {
         request: &ResourceRequest<'_>,
         required: &ScopeRequirement<'_>,
     ) -> Result<CurrentToken, BearerError> {
-        let token = self.authenticate(request).await?;
+        let token = self
+            .authenticate(request)
+            .await
+            .map_err(|error| error.with_required_scope(required))?;
         self.check_scope(&token, required)?;
         Ok(token)
     }

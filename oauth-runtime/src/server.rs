@@ -63,6 +63,8 @@ pub struct AuthorizationServer {
     auth_methods: HashMap<GrantType, Vec<AuthMethod>>,
     /// The JWT signing keys, loaded on first use.
     keys: crate::keys::Keys,
+    /// Registrations per address (`registration.max_per_address`).
+    registration_limit: crate::rate_limit::RateLimit,
 }
 
 impl fmt::Debug for AuthorizationServer {
@@ -108,6 +110,10 @@ impl AuthorizationServer {
             validator: Arc::new(crate::resource::StorageTokenValidator),
             auth_methods: HashMap::new(),
             keys: crate::keys::Keys::new(),
+            registration_limit: crate::rate_limit::RateLimit::new(
+                config.registration.max_per_address,
+                config.registration.window,
+            ),
             config,
             token_grants: HashMap::new(),
             authorization_grants: HashMap::new(),
@@ -381,6 +387,10 @@ impl AuthorizationServer {
         }
     }
 
+    pub(crate) fn registration_limit(&self) -> &crate::rate_limit::RateLimit {
+        &self.registration_limit
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
@@ -410,6 +420,7 @@ impl AuthorizationServer {
             scope,
             include_refresh_token,
             family,
+            audience,
         } = token;
         let include_refresh_token = include_refresh_token
             && self.token_grants.contains_key(&GrantType::RefreshToken)
@@ -419,6 +430,7 @@ impl AuthorizationServer {
             grant_type: &grant_type,
             user_id,
             scope: &scope,
+            audience: &audience,
         };
         let mut response = self.bearer.generate(&ctx, include_refresh_token);
         let issued_at = now();
@@ -441,6 +453,7 @@ impl AuthorizationServer {
             family: family.unwrap_or_else(|| generate_token(32)),
             access_token_revoked: false,
             refresh_token_revoked: false,
+            audience,
         };
         Ok((response, record))
     }
@@ -543,6 +556,12 @@ impl AuthorizationServer {
         }
         let scope = crate::grants::requested_scope(request.param("scope"), client.as_ref())
             .map_err(redirect)?;
+        // RFC 8707 §2: the resources the tokens will be for; `invalid_target` otherwise.
+        let resources = crate::resource_indicator::requested(request)
+            .and_then(|requested| {
+                crate::resource_indicator::grant(&self.config, client.as_ref(), requested)
+            })
+            .map_err(redirect)?;
         let mut authorization = AuthorizationRequest {
             client,
             response_type,
@@ -553,6 +572,7 @@ impl AuthorizationServer {
             code_challenge: None,
             code_challenge_method: None,
             nonce: request.param("nonce").map(str::to_owned),
+            resources,
             response_mode: mode,
         };
         grant

@@ -48,6 +48,8 @@ pub struct NewToken<'a> {
     pub include_refresh_token: bool,
     /// The token family to join (a code's, or the refreshed token's); a new one if `None`.
     pub family: Option<String>,
+    /// The resources the token is for (RFC 8707); empty for no audience.
+    pub audience: Vec<String>,
 }
 
 impl<'a> NewToken<'a> {
@@ -60,6 +62,7 @@ impl<'a> NewToken<'a> {
             scope,
             include_refresh_token: false,
             family: None,
+            audience: Vec::new(),
         }
     }
 
@@ -80,6 +83,12 @@ impl<'a> NewToken<'a> {
         self.family = Some(family);
         self
     }
+
+    /// For the resources `audience` (RFC 8707).
+    pub fn for_audience(mut self, audience: Vec<String>) -> Self {
+        self.audience = audience;
+        self
+    }
 }
 
 /// What a token generator is told about the token it makes.
@@ -93,6 +102,8 @@ pub struct TokenContext<'a> {
     pub user_id: Option<&'a str>,
     /// The granted scope.
     pub scope: &'a Scope,
+    /// The resources the token is for (RFC 8707); empty for no audience.
+    pub audience: &'a [String],
 }
 
 impl fmt::Debug for TokenContext<'_> {
@@ -355,6 +366,7 @@ mod tests {
             grant_type: &grant,
             user_id: None,
             scope: &scope,
+            audience: &[],
         };
         bearer.generate(&ctx, refresh)
     }

@@ -58,6 +58,7 @@ pub async fn seed(tokens: usize, codes: usize, refresh: usize, out: &Path) -> Re
         family: generate_token(22),
         access_token_revoked: false,
         refresh_token_revoked: false,
+        audience: Vec::new(),
     };
     let mut file = lines(&out.join("tokens.txt"))?;
     // Saved 512 at a time, concurrently, so they share commits (group commit).
@@ -107,6 +108,7 @@ pub async fn seed(tokens: usize, codes: usize, refresh: usize, out: &Path) -> Re
                 expires_at: now + 600,
                 nonce: None,
                 auth_time: None,
+                audience: Vec::new(),
             })
             .await
             .map_err(|e| e.to_string())?;

@@ -33,6 +33,12 @@ fn secret_key() -> Result<String, String> {
     Ok(key)
 }
 
+/// The notes API of `examples/resource-server`: a resource this provider issues tokens for.
+const NOTES_API: &str = "http://127.0.0.1:8001";
+
+/// What a dynamically registered client may ask for.
+const REGISTRABLE_SCOPE: &str = "openid profile email";
+
 pub async fn serve(port: Option<u16>) -> Result<(), String> {
     let db = Db::open().await?;
     let port = match port {
@@ -51,7 +57,18 @@ pub async fn serve(port: Option<u16>) -> Result<(), String> {
         .merge(("ip_header", false))
         .merge(("port", port))
         .merge(("secret_key", secret_key()?))
-        .merge(("oauth2.issuer", issuer.as_str()));
+        .merge(("oauth2.issuer", issuer.as_str()))
+        // MCP-ready (README, "MCP clients"): `/api` is a protected resource with RFC 9728
+        // metadata, and tokens carry their audience (RFC 8707) — `/api` by default, or the
+        // notes API of examples/resource-server when a client asks for it with `resource`.
+        // Variables (`ROCKET_OAUTH2_RESOURCE`, ...) and Rocket.toml override these.
+        .join(("oauth2.resource", format!("{issuer}/api")))
+        .join(("oauth2.resources", [NOTES_API]))
+        .join(("oauth2.resource_scopes", ["profile"]))
+        .join(("oauth2.resource_name", "Example provider API"))
+        // Dynamic client registration (RFC 7591 / 7592), open, rate-limited per address.
+        .join(("oauth2.registration.enabled", true))
+        .join(("oauth2.registration.scope", REGISTRABLE_SCOPE));
     let fairing = OAuth2::with_shared_storage(db.storage()).grants(grants![
         AuthorizationCode,
         Implicit,

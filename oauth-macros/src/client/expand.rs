@@ -59,6 +59,7 @@ pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream 
     let scope = text(Key::Scope).unwrap_or_else(none);
     let method = text(Key::TokenEndpointAuthMethod).unwrap_or_else(none);
     let name = text(Key::ClientName).unwrap_or_else(none);
+    let resources = list(Key::Resources).unwrap_or_else(|| quote!(::std::vec::Vec::new()));
     let resource_server = mapping.get(Key::ResourceServer).map_or_else(
         || quote!(false),
         |m| {
@@ -97,6 +98,9 @@ pub(crate) fn expand(input: &DeriveInput, mapping: &Mapping<'_>) -> TokenStream 
             }
             fn is_resource_server(&self) -> bool {
                 #resource_server
+            }
+            fn allowed_resources(&self) -> ::std::vec::Vec<::std::string::String> {
+                #resources
             }
         }
     }

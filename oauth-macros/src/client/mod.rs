@@ -21,6 +21,7 @@ const CLIENT_FIELDS: &[FieldSpec] = &[
     FieldSpec::optional(Key::TokenEndpointAuthMethod, None),
     FieldSpec::optional(Key::ClientName, None),
     FieldSpec::optional(Key::ResourceServer, None),
+    FieldSpec::optional(Key::Resources, None),
 ];
 
 pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {

@@ -12,7 +12,7 @@ use crate::ctxt::Ctxt;
 use crate::paths::Paths;
 use crate::paths::RecordType::{
     Bool, GrantType, Hash, OptionalChallengeMethod, OptionalHash, OptionalString, OptionalU64,
-    Scope, String, U64,
+    Scope, String, Strings, U64,
 };
 use crate::symbol::Key;
 
@@ -53,6 +53,9 @@ pub(crate) const TOKEN: RecordSpec = RecordSpec {
         FieldSpec::required(Key::Family, String),
         FieldSpec::required(Key::AccessTokenRevoked, Bool),
         FieldSpec::required(Key::RefreshTokenRevoked, Bool),
+        // RFC 8707: the resources the token is for; map it to use resource indicators with
+        // your own tokens table.
+        FieldSpec::optional(Key::Audience, Strings),
     ],
 };
 
@@ -85,6 +88,8 @@ pub(crate) const CODE: RecordSpec = RecordSpec {
         // in with OpenID Connect from your own codes table.
         FieldSpec::optional(Key::Nonce, OptionalString),
         FieldSpec::optional(Key::AuthTime, OptionalU64),
+        // RFC 8707: the resources the authorization request named.
+        FieldSpec::optional(Key::Audience, Strings),
         FieldSpec::table_only(Key::Used, Bool),
     ],
 };

@@ -85,6 +85,9 @@ struct Introspection {
     sub: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     iss: Option<String>,
+    /// RFC 7662 §2.2 `aud`: the resources the token is for (RFC 8707), one string or an array.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<serde_json::Value>,
 }
 
 impl AuthorizationServer {
@@ -152,6 +155,11 @@ impl AuthorizationServer {
             iat: Some(token.issued_at),
             sub: token.user_id.clone(),
             iss: self.config().issuer.clone(),
+            aud: match token.audience.as_slice() {
+                [] => None,
+                [one] => Some(serde_json::Value::from(one.as_str())),
+                many => Some(serde_json::Value::from(many.to_vec())),
+            },
         })
     }
 }

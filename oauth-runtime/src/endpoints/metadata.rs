@@ -24,6 +24,8 @@ pub struct EndpointUrls {
     /// The end-session endpoint (OpenID Connect RP-Initiated Logout; your route with
     /// [`EndSessionRequest`](crate::rocket::EndSessionRequest)), if mounted.
     pub end_session: Option<String>,
+    /// The registration endpoint (RFC 7591), if registration is enabled.
+    pub registration: Option<String>,
 }
 
 /// The metadata document (RFC 8414 §2), served at `/.well-known/oauth-authorization-server`.
@@ -44,6 +46,9 @@ pub struct ServerMetadata {
     /// The JWK Set of the signing keys.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
+    /// The registration endpoint (RFC 7591 §3, RFC 8414 §2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
     /// Supported response types.
     pub response_types_supported: Vec<&'static str>,
     /// The `response_mode` values a client may ask for.
@@ -111,6 +116,7 @@ impl AuthorizationServer {
             revocation_endpoint: urls.revocation.clone(),
             introspection_endpoint: urls.introspection.clone(),
             jwks_uri: urls.jwks.clone(),
+            registration_endpoint: urls.registration.clone(),
             response_types_supported: response_types,
             response_modes_supported: crate::ResponseMode::SUPPORTED.to_vec(),
             grant_types_supported: grant_types,

@@ -3,10 +3,12 @@
 
 mod introspection;
 mod metadata;
+mod registration;
 mod revocation;
 
 pub use introspection::{IntrospectionPolicy, OwnTokensOrResourceServer};
 pub use metadata::{EndpointUrls, ServerMetadata};
+pub use registration::RegistrationRequest;
 
 use crate::model::Token;
 use crate::secret::SecretHash;

@@ -180,6 +180,7 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
             expires_at: issued_at + server.config().authorization_code_expires_in,
             nonce: authorization.nonce.clone(),
             auth_time: user.auth_time,
+            audience: authorization.resources.clone(),
         };
         self.hooks
             .save_authorization_code(server.storage(), record)
@@ -194,6 +195,7 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
         client: &Arc<dyn OAuth2Client>,
     ) -> Result<TokenResponse, OAuthError> {
         let code = required(request, "code")?;
+        let requested = crate::resource_indicator::requested(request)?;
         let storage = server.storage();
         // RFC 6749 §4.1.3: the code must have been issued to the authenticated client; a code
         // presented by another client is refused without being consumed.
@@ -235,6 +237,13 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
             }
         }
         check_verifier(&code, request.param("code_verifier"))?;
+        // RFC 8707 §2.2: the token may be for fewer resources than the code, never more.
+        let audience = crate::resource_indicator::narrow(
+            server.config(),
+            client.as_ref(),
+            &code.audience,
+            requested,
+        )?;
         let user = self
             .hooks
             .authenticate_user(storage, &code)
@@ -247,7 +256,8 @@ impl<H: AuthorizationCodeHooks> Grant for AuthorizationCodeGrant<H> {
                 NewToken::new(GrantType::AuthorizationCode, code.scope.clone())
                     .for_user(&user.id)
                     .with_refresh_token()
-                    .in_family(family.clone()),
+                    .in_family(family.clone())
+                    .for_audience(audience),
             )
             .await?;
         // A replay that came while this token was being issued either revoked the family after
@@ -286,6 +296,7 @@ fn replay_marker(code: &AuthorizationCode) -> Token {
         family: code.family(),
         access_token_revoked: true,
         refresh_token_revoked: true,
+        audience: Vec::new(),
     }
 }
 

@@ -29,10 +29,13 @@ impl Grant for ClientCredentialsGrant {
         client: &Arc<dyn OAuth2Client>,
     ) -> Result<TokenResponse, OAuthError> {
         let scope = requested_scope(request.param("scope"), client.as_ref())?;
+        let requested = crate::resource_indicator::requested(request)?;
+        let audience =
+            crate::resource_indicator::grant(server.config(), client.as_ref(), requested)?;
         let (response, _) = server
             .issue_token(
                 client.as_ref(),
-                NewToken::new(GrantType::ClientCredentials, scope),
+                NewToken::new(GrantType::ClientCredentials, scope).for_audience(audience),
             )
             .await?;
         Ok(response)

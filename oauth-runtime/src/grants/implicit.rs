@@ -28,7 +28,9 @@ impl Grant for ImplicitGrant {
         let (token, _) = server
             .issue_token(
                 authorization.client.as_ref(),
-                NewToken::new(GrantType::Implicit, authorization.scope.clone()).for_user(&user.id),
+                NewToken::new(GrantType::Implicit, authorization.scope.clone())
+                    .for_user(&user.id)
+                    .for_audience(authorization.resources.clone()),
             )
             .await?;
         Ok(super::openid::token_params(&token))

@@ -72,6 +72,9 @@ pub struct AuthorizationRequest {
     pub code_challenge_method: Option<CodeChallengeMethod>,
     /// OpenID Connect `nonce` (Core §3.1.2.1), echoed in the ID token.
     pub nonce: Option<String>,
+    /// The resources the tokens will be for (RFC 8707 §2): the request's `resource` values,
+    /// or the default audience.
+    pub resources: Vec<String>,
     /// Where the response parameters go: decided by the server from the response type and an
     /// allowed `response_mode`, never by a grant.
     pub(crate) response_mode: ResponseMode,

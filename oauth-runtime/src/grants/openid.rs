@@ -109,7 +109,9 @@ async fn respond(
         let (token, _) = server
             .issue_token(
                 client,
-                NewToken::new(GrantType::Implicit, authorization.scope.clone()).for_user(&user.id),
+                NewToken::new(GrantType::Implicit, authorization.scope.clone())
+                    .for_user(&user.id)
+                    .for_audience(authorization.resources.clone()),
             )
             .await?;
         access_token = Some(token.access_token.clone());

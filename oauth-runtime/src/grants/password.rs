@@ -66,6 +66,9 @@ impl<H: PasswordHooks> Grant for PasswordGrant<H> {
         let username = required(request, "username")?;
         let password = required(request, "password")?;
         let scope = requested_scope(request.param("scope"), client.as_ref())?;
+        let requested = crate::resource_indicator::requested(request)?;
+        let audience =
+            crate::resource_indicator::grant(server.config(), client.as_ref(), requested)?;
         // Throttled, and under the password hashing limit, like every password check.
         let user = server
             .check_password(username, request.remote_addr(), || {
@@ -82,7 +85,8 @@ impl<H: PasswordHooks> Grant for PasswordGrant<H> {
                 client.as_ref(),
                 NewToken::new(GrantType::Password, scope)
                     .for_user(&user.id)
-                    .with_refresh_token(),
+                    .with_refresh_token()
+                    .for_audience(audience),
             )
             .await?;
         Ok(response)

@@ -79,6 +79,7 @@ impl<H: RefreshTokenHooks> Grant for RefreshTokenGrant<H> {
         client: &Arc<dyn OAuth2Client>,
     ) -> Result<TokenResponse, OAuthError> {
         let presented = SecretHash::of(required(request, "refresh_token")?);
+        let requested = crate::resource_indicator::requested(request)?;
         let storage = server.storage();
         let invalid = || OAuthError::invalid_grant("refresh token is invalid");
         let token = self
@@ -111,6 +112,14 @@ impl<H: RefreshTokenHooks> Grant for RefreshTokenGrant<H> {
             }
             None => token.scope.clone(),
         };
+        // RFC 8707 §2.2: the audience may narrow, never widen. The rotated refresh token keeps
+        // the narrowed audience.
+        let audience = crate::resource_indicator::narrow(
+            server.config(),
+            client.as_ref(),
+            &token.audience,
+            requested,
+        )?;
         if let Some(user_id) = &token.user_id {
             self.hooks
                 .authenticate_user(storage, user_id)
@@ -119,7 +128,8 @@ impl<H: RefreshTokenHooks> Grant for RefreshTokenGrant<H> {
         }
         let mut new = NewToken::new(GrantType::RefreshToken, scope)
             .with_refresh_token()
-            .in_family(token.family.clone());
+            .in_family(token.family.clone())
+            .for_audience(audience);
         new.user_id = token.user_id.as_deref();
         let (mut response, record) = server.generate_token(client.as_ref(), new).await?;
         match storage

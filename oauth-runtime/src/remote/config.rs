@@ -115,17 +115,12 @@ impl ResourceServerConfig {
     /// The path of this resource's RFC 9728 metadata (§3.1: the well-known prefix, then the
     /// resource identifier's path), when the audience is an `https` (or loopback `http`) URL.
     pub fn resource_metadata_path(&self) -> Option<String> {
-        let url = url::Url::parse(&self.audience).ok()?;
-        check_issuer(&self.audience).ok()?;
-        let path = url.path().trim_end_matches('/');
-        Some(format!("/.well-known/oauth-protected-resource{path}"))
+        crate::protected_resource::metadata_path(&self.audience)
     }
 
     /// The full URL of that metadata, as challenges name it (RFC 9728 §5.1).
     pub fn resource_metadata_url(&self) -> Option<String> {
-        let url = url::Url::parse(&self.audience).ok()?;
-        let path = self.resource_metadata_path()?;
-        Some(format!("{}{path}", url.origin().ascii_serialization()))
+        crate::protected_resource::metadata_url(&self.audience)
     }
 
     /// Checks every value; the first bad one is reported with its key.

@@ -76,6 +76,10 @@ impl Discovery {
             jwks: optional(Method::Get, "/jwks"),
             userinfo: optional(Method::Get, "/userinfo"),
             end_session: optional(Method::Get, "/logout"),
+            registration: (server.registration_enabled()
+                && server.storage().supports_registration())
+            .then(|| optional(Method::Post, "/register"))
+            .flatten(),
         };
         let metadata = match self.openid {
             true => server.openid_configuration(&urls),

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use std::time::Duration;
 
 use super::guard::write_refusal;
+use super::protected_resource::metadata_route;
 use crate::config::{Config, ConfigError};
 use crate::grants::Grant;
 use crate::resource::{BearerTokenValidator, ResourceProtector, StorageTokenValidator};
@@ -304,6 +305,13 @@ impl OAuth2 {
         config: Config,
     ) -> Result<(AuthorizationServer, ResourceProtector), String> {
         let storage = self.storage(&config).await?;
+        if config.registration.enabled && !storage.supports_registration() {
+            return Err(
+                "oauth2.registration.enabled: this store keeps no registrations (the \
+                        SQL stores do on the embedded clients table, and the memory store)"
+                    .to_owned(),
+            );
+        }
         let mut server =
             AuthorizationServer::with_config(storage.clone(), config).map_err(|e| e.to_string())?;
         for grant in &self.grants {
@@ -339,8 +347,11 @@ impl OAuth2 {
             .clone()
             .unwrap_or_else(|| Arc::new(StorageTokenValidator));
         server.set_validator(validator.clone());
-        let protector = ResourceProtector::new(&server.config().realm, storage, validator)
+        let mut protector = ResourceProtector::new(&server.config().realm, storage, validator)
             .with_locations(server.config().bearer_token_locations.clone());
+        if let Some(resource) = &server.config().resource {
+            protector = protector.for_resource(resource);
+        }
         Ok((server, protector))
     }
 }
@@ -364,7 +375,24 @@ impl Fairing for OAuth2 {
             Err(error) => Err(error.to_string()),
         };
         match built {
-            Ok((server, protector)) => Ok(rocket.manage(server).manage(protector)),
+            Ok((server, protector)) => {
+                let config = server.config();
+                // RFC 9728: this app's API describes itself when it names its identifier.
+                let metadata = config.resource.as_deref().and_then(|resource| {
+                    crate::protected_resource::document(&crate::protected_resource::Description {
+                        resource,
+                        authorization_server: config.issuer.as_deref().unwrap_or_default(),
+                        locations: &config.bearer_token_locations,
+                        scopes: &config.resource_scopes,
+                        name: config.resource_name.as_deref(),
+                    })
+                });
+                let rocket = match metadata {
+                    Some((path, body)) => rocket.mount("/", vec![metadata_route(&path, body)]),
+                    None => rocket,
+                };
+                Ok(rocket.manage(server).manage(protector))
+            }
             Err(message) => {
                 log::error!("oauth2 configuration error: {message}");
                 Err(rocket)

@@ -163,7 +163,7 @@ impl<'r, R: RequiredScope> FromRequest<'r> for Authorized<R> {
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
         let token = match authenticate(request).await {
             Ok(token) => token,
-            Err(error) => return fail(request, error.clone()),
+            Err(error) => return fail(request, error.clone().with_required_scope(&R::REQUIRED)),
         };
         let Some(protector) = request.rocket().state::<ResourceProtector>() else {
             return fail(request, unavailable());

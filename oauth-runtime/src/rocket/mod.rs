@@ -8,6 +8,8 @@ mod discovery;
 mod end_session;
 mod fairing;
 mod guard;
+mod protected_resource;
+mod registration;
 mod request;
 #[cfg(feature = "resource-server")]
 mod resource_server;

@@ -3,13 +3,12 @@
 use ::rocket::fairing::{self, Fairing, Info, Kind};
 use ::rocket::figment::providers::Env;
 use ::rocket::figment::Figment;
-use ::rocket::http::Method;
-use ::rocket::route::{self as handler, Handler};
-use ::rocket::{Build, Data, Request, Response, Rocket, Route};
+use ::rocket::{Build, Request, Response, Rocket};
 use serde::Deserialize;
 
 use super::fairing::figment_error;
 use super::guard::write_refusal;
+use super::protected_resource::metadata_route;
 use crate::config::ConfigError;
 use crate::remote::config::ResourceServerConfig;
 use crate::resource::ResourceProtector;
@@ -105,41 +104,13 @@ impl ResourceServer {
 
 /// RFC 9728 §2, §3: the path and document of this resource's metadata, if the audience is a URL.
 fn protected_resource_metadata(config: &ResourceServerConfig) -> Option<(String, String)> {
-    let path = config.resource_metadata_path()?;
-    let methods: Vec<&str> = config
-        .bearer_token_locations
-        .iter()
-        .map(|location| match location {
-            crate::config::TokenLocation::Header => "header",
-            crate::config::TokenLocation::Query => "query",
-        })
-        .collect();
-    let mut document = serde_json::json!({
-        "resource": config.audience,
-        "authorization_servers": [config.issuer],
-        "bearer_methods_supported": methods,
-    });
-    if !config.scopes_supported.is_empty() {
-        document["scopes_supported"] = serde_json::json!(config.scopes_supported);
-    }
-    if let Some(name) = &config.resource_name {
-        document["resource_name"] = serde_json::json!(name);
-    }
-    Some((path, document.to_string()))
-}
-
-/// Serves the metadata document.
-#[derive(Clone)]
-struct Metadata(std::sync::Arc<str>);
-
-#[::rocket::async_trait]
-impl Handler for Metadata {
-    async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> handler::Outcome<'r> {
-        let mut response = crate::OAuthResponse::json(200, self.0.to_string());
-        // Public and stable: caches may keep it (unlike token responses).
-        response.headers.retain(|(name, _)| *name == "Content-Type");
-        handler::Outcome::from(request, response)
-    }
+    crate::protected_resource::document(&crate::protected_resource::Description {
+        resource: &config.audience,
+        authorization_server: &config.issuer,
+        locations: &config.bearer_token_locations,
+        scopes: &config.scopes_supported,
+        name: config.resource_name.as_deref(),
+    })
 }
 
 #[::rocket::async_trait]
@@ -168,10 +139,7 @@ impl Fairing for ResourceServer {
             Ok(protector) => {
                 protector.prefetch().await;
                 let rocket = match metadata {
-                    Some((path, body)) => rocket.mount(
-                        "/",
-                        vec![Route::new(Method::Get, &path, Metadata(body.into()))],
-                    ),
+                    Some((path, body)) => rocket.mount("/", vec![metadata_route(&path, body)]),
                     None => rocket,
                 };
                 Ok(rocket.manage(protector))

@@ -132,7 +132,9 @@ async fn userinfo_claims(
     Ok(claims)
 }
 
-/// `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks` and `GET|POST /userinfo`, to mount where you like
+/// `POST /token`, `POST /revoke`, `POST /introspect`, `GET /jwks`, `GET|POST /userinfo`, and
+/// dynamic client registration (`POST /register`, `GET|PUT|DELETE /register/<client_id>`,
+/// RFC 7591 / RFC 7592: 404 unless `registration.enabled`), to mount where you like
 /// (`.mount("/oauth", oauth_routes())`). The authorization endpoint needs your login and
 /// consent pages, so it is yours to write with
 /// [`AuthorizationServer::validate_authorization_request`] and
@@ -147,6 +149,7 @@ pub fn oauth_routes() -> Vec<Route> {
             routes.push(Route::new(method, path, PostOnly));
         }
     }
+    routes.extend(super::registration::routes());
     routes
 }
 

@@ -192,6 +192,52 @@ impl<S: Storage> Storage for CachingStore<S> {
         self.inner.retire_signing_keys(keep_kid, retires_at).await
     }
 
+    fn supports_registration(&self) -> bool {
+        self.inner.supports_registration()
+    }
+
+    async fn save_registration(
+        &self,
+        registration: crate::registration::Registration,
+    ) -> StorageResult<()> {
+        self.inner.save_registration(registration).await
+    }
+
+    async fn find_registration(
+        &self,
+        client_id: &str,
+    ) -> StorageResult<Option<crate::registration::Registration>> {
+        self.inner.find_registration(client_id).await
+    }
+
+    async fn update_registration(
+        &self,
+        token_hash: &SecretHash,
+        registration: crate::registration::Registration,
+    ) -> StorageResult<bool> {
+        let client_id = registration.client_id.clone();
+        let updated = self
+            .inner
+            .update_registration(token_hash, registration)
+            .await?;
+        // The next lookup reads the updated client, not the remembered one.
+        self.clients.remove(&client_id);
+        Ok(updated)
+    }
+
+    async fn delete_registration(
+        &self,
+        client_id: &str,
+        token_hash: &SecretHash,
+    ) -> StorageResult<bool> {
+        // Its tokens are revoked: no cached lookup may outlive that.
+        self.invalidate();
+        let deleted = self.inner.delete_registration(client_id, token_hash).await;
+        self.invalidate();
+        self.clients.remove(client_id);
+        deleted
+    }
+
     async fn purge_expired(&self, now: u64) -> StorageResult<u64> {
         self.invalidate();
         let result = self.inner.purge_expired(now).await;

@@ -21,6 +21,7 @@ struct Inner {
     families: HashMap<String, Vec<usize>>,
     users: HashMap<String, (ResourceOwner, String)>,
     signing_keys: Vec<crate::keys::StoredKey>,
+    registrations: HashMap<String, crate::registration::Registration>,
 }
 
 impl Inner {
@@ -222,6 +223,78 @@ impl Storage for MemoryStore {
             }
         }
         Ok(())
+    }
+
+    fn supports_registration(&self) -> bool {
+        true
+    }
+
+    async fn save_registration(
+        &self,
+        registration: crate::registration::Registration,
+    ) -> StorageResult<()> {
+        let client = registration
+            .client()
+            .map_err(|e| StorageError::new(format!("registration is invalid: {e}")))?;
+        let mut inner = self.lock()?;
+        if inner.clients.contains_key(&registration.client_id) {
+            return Err(StorageError::new("the client id is taken"));
+        }
+        inner
+            .clients
+            .insert(registration.client_id.clone(), Arc::new(client));
+        inner
+            .registrations
+            .insert(registration.client_id.clone(), registration);
+        Ok(())
+    }
+
+    async fn find_registration(
+        &self,
+        client_id: &str,
+    ) -> StorageResult<Option<crate::registration::Registration>> {
+        Ok(self.lock()?.registrations.get(client_id).cloned())
+    }
+
+    async fn update_registration(
+        &self,
+        token_hash: &SecretHash,
+        registration: crate::registration::Registration,
+    ) -> StorageResult<bool> {
+        let client = registration
+            .client()
+            .map_err(|e| StorageError::new(format!("registration is invalid: {e}")))?;
+        let mut inner = self.lock()?;
+        match inner.registrations.get(&registration.client_id) {
+            Some(current) if current.token_hash == *token_hash => {}
+            _ => return Ok(false),
+        }
+        inner
+            .clients
+            .insert(registration.client_id.clone(), Arc::new(client));
+        inner
+            .registrations
+            .insert(registration.client_id.clone(), registration);
+        Ok(true)
+    }
+
+    async fn delete_registration(
+        &self,
+        client_id: &str,
+        token_hash: &SecretHash,
+    ) -> StorageResult<bool> {
+        let mut inner = self.lock()?;
+        match inner.registrations.get(client_id) {
+            Some(current) if current.token_hash == *token_hash => {}
+            _ => return Ok(false),
+        }
+        inner.registrations.remove(client_id);
+        inner.clients.remove(client_id);
+        for token in inner.tokens.iter_mut().filter(|t| t.client_id == client_id) {
+            token.access_token_revoked = true;
+            token.refresh_token_revoked = true;
+        }
+        Ok(true)
     }
 
     async fn purge_expired(&self, now: u64) -> StorageResult<u64> {

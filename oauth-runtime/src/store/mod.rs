@@ -165,6 +165,56 @@ pub trait Storage: Send + Sync + 'static {
         Err(StorageError::new("this store keeps no signing keys"))
     }
 
+    /// Whether this store keeps dynamic registrations (RFC 7591): the methods below work. The
+    /// default keeps none; the memory store and the SQL stores on the embedded clients table
+    /// do.
+    fn supports_registration(&self) -> bool {
+        false
+    }
+
+    /// Saves a dynamically registered client: [`find_client`](Self::find_client) finds it
+    /// from now on.
+    async fn save_registration(
+        &self,
+        registration: crate::registration::Registration,
+    ) -> StorageResult<()> {
+        let _ = registration;
+        Err(StorageError::new("this store keeps no registrations"))
+    }
+
+    /// The registration of `client_id`, if it was registered dynamically.
+    async fn find_registration(
+        &self,
+        client_id: &str,
+    ) -> StorageResult<Option<crate::registration::Registration>> {
+        let _ = client_id;
+        Err(StorageError::new("this store keeps no registrations"))
+    }
+
+    /// Atomically replaces the registration of `registration.client_id` if its registration
+    /// access token digest is still `token_hash` (RFC 7592 §2.2); `false` when it is not (a
+    /// concurrent update rotated it, or the client is gone).
+    async fn update_registration(
+        &self,
+        token_hash: &SecretHash,
+        registration: crate::registration::Registration,
+    ) -> StorageResult<bool> {
+        let _ = (token_hash, registration);
+        Err(StorageError::new("this store keeps no registrations"))
+    }
+
+    /// Deletes the registered client `client_id` if its registration access token digest is
+    /// `token_hash`, and revokes every token issued to it (RFC 7592 §2.3); `false` when
+    /// nothing was deleted.
+    async fn delete_registration(
+        &self,
+        client_id: &str,
+        token_hash: &SecretHash,
+    ) -> StorageResult<bool> {
+        let _ = (client_id, token_hash);
+        Err(StorageError::new("this store keeps no registrations"))
+    }
+
     /// Deletes codes and tokens that can no longer be used (housekeeping); returns how many.
     /// The default keeps everything.
     async fn purge_expired(&self, now: u64) -> StorageResult<u64> {

@@ -466,6 +466,7 @@ fn derived_token_round_trips_the_record() {
         family: "fam".into(),
         access_token_revoked: false,
         refresh_token_revoked: true,
+        audience: Vec::new(),
     };
     let row = TokenRow::from_token(&token);
     assert_eq!(row.id, 0);
@@ -506,6 +507,7 @@ fn derived_code_round_trips_the_record() {
         expires_at: 20,
         nonce: None,
         auth_time: None,
+        audience: Vec::new(),
     };
     let row = CodeRow::from_code(&code);
     assert_eq!(row.code_challenge_method.as_deref(), Some("S256"));

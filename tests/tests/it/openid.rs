@@ -42,6 +42,7 @@ fn endpoint_urls() -> EndpointUrls {
         jwks: Some(format!("{ISSUER}/oauth/jwks")),
         userinfo: Some(format!("{ISSUER}/oauth/userinfo")),
         end_session: Some(format!("{ISSUER}/oauth/logout")),
+        registration: None,
     }
 }
 

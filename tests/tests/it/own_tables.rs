@@ -60,6 +60,9 @@ pub struct Grant {
     access_revoked: i64,
     #[oauth(refresh_token_revoked)]
     refresh_revoked: i32,
+    /// RFC 8707 audience, space-separated in a text column that is never NULL.
+    #[oauth(audience)]
+    resources: String,
     /// Not mapped.
     #[allow(dead_code)]
     note: Option<String>,
@@ -85,6 +88,7 @@ pub struct AuthCode {
     expires_at: i64,
     #[oauth(used, column = "redeemed")]
     spent: bool,
+    audience: Option<String>,
 }
 
 /// The application's users: an integer key, signed in by email, maybe without a password.
@@ -138,6 +142,7 @@ CREATE TABLE access_grants (
     family TEXT NOT NULL,
     revoked INTEGER NOT NULL,
     refresh_revoked INTEGER NOT NULL,
+    resources TEXT NOT NULL,
     note TEXT DEFAULT 'kept'
 );
 CREATE TABLE auth_codes (
@@ -150,7 +155,8 @@ CREATE TABLE auth_codes (
     challenge_method TEXT,
     issued_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
-    redeemed BOOLEAN NOT NULL
+    redeemed BOOLEAN NOT NULL,
+    audience TEXT
 );
 ";
 
@@ -186,6 +192,7 @@ CREATE TABLE access_grants (
     family TEXT NOT NULL,
     revoked BIGINT NOT NULL,
     refresh_revoked INTEGER NOT NULL,
+    resources TEXT NOT NULL,
     note TEXT DEFAULT 'kept'
 );
 CREATE INDEX access_grants_family ON access_grants (family);
@@ -199,7 +206,8 @@ CREATE TABLE auth_codes (
     challenge_method TEXT,
     issued_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
-    redeemed BOOLEAN NOT NULL
+    redeemed BOOLEAN NOT NULL,
+    audience TEXT
 );
 ";
 

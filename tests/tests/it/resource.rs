@@ -12,7 +12,8 @@ async fn no_token_is_401_with_realm_and_no_error_code() {
     assert_eq!(answer.status, Status::Unauthorized);
     assert_eq!(
         answer.header("WWW-Authenticate"),
-        Some("Bearer realm=\"api\"")
+        // RFC 6750 §3: the scope the route needs, so a client knows what to ask for.
+        Some("Bearer realm=\"api\", scope=\"profile\"")
     );
     assert!(body.is_empty(), "{body}");
     assert!(answer.header("Content-Type").is_none());
@@ -30,7 +31,8 @@ async fn other_schemes_count_as_no_token() {
     assert_eq!(answer.status, Status::Unauthorized);
     assert_eq!(
         answer.header("WWW-Authenticate"),
-        Some("Bearer realm=\"api\"")
+        // RFC 6750 §3: the scope the route needs, so a client knows what to ask for.
+        Some("Bearer realm=\"api\", scope=\"profile\"")
     );
 }
 
@@ -169,6 +171,7 @@ async fn query_token_is_ignored_by_default() {
     assert_eq!(answer.status, Status::Unauthorized);
     assert_eq!(
         answer.header("WWW-Authenticate"),
+        // Any token will do at this route: no scope to name.
         Some("Bearer realm=\"api\"")
     );
 }
@@ -223,6 +226,6 @@ async fn custom_realm_from_config() {
     let (answer, _) = api(&client, "/api/me", None).await;
     assert_eq!(
         answer.header("WWW-Authenticate"),
-        Some("Bearer realm=\"photos\"")
+        Some("Bearer realm=\"photos\", scope=\"profile\"")
     );
 }

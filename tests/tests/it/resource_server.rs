@@ -30,6 +30,7 @@ fn metadata(server: &State<AuthorizationServer>) -> (ContentType, String) {
         jwks: Some(format!("{base}/oauth/jwks")),
         userinfo: None,
         end_session: None,
+        registration: None,
     };
     let metadata = server.metadata(&urls).expect("an issuer");
     (ContentType::JSON, serde_json::to_string(&metadata).unwrap())

@@ -117,6 +117,8 @@ fn code(hash: SecretHash, expires_at: u64) -> AuthorizationCode {
         expires_at,
         nonce: None,
         auth_time: None,
+        // Two resources: the list survives every table (RFC 8707).
+        audience: vec!["https://api.example/".into(), "urn:example:notes".into()],
     }
 }
 
@@ -134,6 +136,7 @@ fn token(access: &str, refresh: Option<&str>, family: &str) -> Token {
         family: family.into(),
         access_token_revoked: false,
         refresh_token_revoked: false,
+        audience: vec!["https://api.example/".into(), "urn:example:notes".into()],
     }
 }
 

@@ -37,6 +37,8 @@ async fn demo_token(provider: &Provider, demo: &Value, scope: &str) -> String {
             ("username", "demo"),
             ("password", "demo-password"),
             ("scope", scope),
+            // RFC 8707: a token for the notes API.
+            ("resource", API),
         ],
     )
     .await;
@@ -56,11 +58,7 @@ async fn get_notes(api: &Client, token: Option<&str>) -> (Status, Value) {
 
 #[tokio::test]
 async fn the_notes_api_accepts_the_providers_jwt_access_tokens_without_its_database() {
-    let provider = Provider::start_with(&[
-        ("ROCKET_OAUTH2_ACCESS_TOKEN_FORMAT", "jwt"),
-        ("ROCKET_OAUTH2_ACCESS_TOKEN_AUDIENCE", API),
-    ])
-    .await;
+    let provider = Provider::start_with(&[("ROCKET_OAUTH2_ACCESS_TOKEN_FORMAT", "jwt")]).await;
     let demo = provider.demo();
     let api = notes_api(&provider, None).await;
 
@@ -183,12 +181,8 @@ async fn the_readme_resource_server_section_runs_as_printed() {
         "the section's blocks changed: update this test"
     );
     // The provider as the block starts it (its variables), the API as `cargo run` would.
-    let provider = Provider::start_with(&[
-        ("ROCKET_OAUTH2_ACCESS_TOKEN_FORMAT", "jwt"),
-        ("ROCKET_OAUTH2_ACCESS_TOKEN_AUDIENCE", API),
-    ])
-    .await;
-    assert!(blocks[0].contains(&format!("ROCKET_OAUTH2_ACCESS_TOKEN_AUDIENCE={API}")));
+    let provider = Provider::start_with(&[("ROCKET_OAUTH2_ACCESS_TOKEN_FORMAT", "jwt")]).await;
+    assert!(blocks[0].contains(&format!("-d resource={API}")));
     let api_port = free_port();
     let shutdown = serve_notes_api(&provider, api_port).await;
     let terminal = oauth_tests::shell::Terminal {

@@ -31,6 +31,7 @@ pub(crate) mod batch;
 mod keys;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod registrations;
 mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;

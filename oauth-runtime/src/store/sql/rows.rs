@@ -17,6 +17,7 @@ pub struct ClientRow {
     pub(crate) scope: String,
     pub(crate) token_endpoint_auth_method: String,
     pub(crate) resource_server: bool,
+    pub(crate) resources: Option<String>,
 }
 
 /// A token in the embedded `oauth2_tokens` table (the default token table of the SQL stores).
@@ -35,6 +36,7 @@ pub struct TokenRow {
     pub(crate) family: String,
     pub(crate) access_token_revoked: bool,
     pub(crate) refresh_token_revoked: bool,
+    pub(crate) audience: Option<String>,
 }
 
 /// An authorization code in the embedded `oauth2_codes` table (the default code table of the
@@ -53,6 +55,7 @@ pub struct CodeRow {
     pub(crate) expires_at: i64,
     pub(crate) nonce: Option<String>,
     pub(crate) auth_time: Option<i64>,
+    pub(crate) audience: Option<String>,
     pub(crate) used: bool,
 }
 

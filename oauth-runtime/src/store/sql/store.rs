@@ -88,6 +88,9 @@ where
     String: for<'q> Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB> + Type<DB>,
     i64: for<'q> Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB> + Type<DB>,
     Option<i64>: for<'q> Encode<'q, DB>,
+    // Registrations: nullable text and a flag.
+    Option<String>: for<'q> Encode<'q, DB>,
+    bool: for<'q> Encode<'q, DB> + Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
 {
     async fn find_client(
@@ -363,6 +366,63 @@ where
         super::keys::retire(self.writer(), keep_kid, retires_at).await
     }
 
+    /// Registrations live in the embedded clients table: only a store reading clients from
+    /// it ([`ClientRow`], the default) keeps them.
+    fn supports_registration(&self) -> bool {
+        std::any::TypeId::of::<C>() == std::any::TypeId::of::<ClientRow>()
+    }
+
+    async fn save_registration(
+        &self,
+        registration: crate::registration::Registration,
+    ) -> crate::store::StorageResult<()> {
+        self.registrations_supported()?;
+        super::registrations::insert(self.writer(), registration).await
+    }
+
+    async fn find_registration(
+        &self,
+        client_id: &str,
+    ) -> crate::store::StorageResult<Option<crate::registration::Registration>> {
+        self.registrations_supported()?;
+        super::registrations::find(&self.pool, client_id).await
+    }
+
+    async fn update_registration(
+        &self,
+        token_hash: &crate::secret::SecretHash,
+        registration: crate::registration::Registration,
+    ) -> crate::store::StorageResult<bool> {
+        self.registrations_supported()?;
+        super::registrations::update(self.writer(), token_hash, registration).await
+    }
+
+    async fn delete_registration(
+        &self,
+        client_id: &str,
+        token_hash: &crate::secret::SecretHash,
+    ) -> crate::store::StorageResult<bool> {
+        use crate::store::sql::TokenValue::{AccessTokenRevoked, ClientId, RefreshTokenRevoked};
+        self.registrations_supported()?;
+        if !super::registrations::delete(self.writer(), client_id, token_hash).await? {
+            return Ok(false);
+        }
+        // RFC 7592 §2.3: the deleted client's tokens stop working at once.
+        let args = crate::store::sql::table::arguments::<DB, _>(
+            &[
+                AccessTokenRevoked(true),
+                RefreshTokenRevoked(true),
+                ClientId(client_id),
+            ],
+            T::bind,
+        )?;
+        sqlx::query_with(T::STATEMENTS.revoke_client, args)
+            .execute(self.writer())
+            .await
+            .map_err(crate::store::sql::db_error)?;
+        Ok(true)
+    }
+
     async fn purge_expired(&self, now: u64) -> crate::store::StorageResult<u64> {
         use crate::store::sql::CodeValue::ExpiresAt;
         let keys = super::keys::purge(self.writer(), now).await?;
@@ -447,6 +507,23 @@ impl<DB: Database> SqlStore<DB> {
 }
 
 impl<DB: Database, C, T, A, U> SqlStore<DB, C, T, A, U> {
+    /// Refuses registration operations on a store whose clients live in the application's
+    /// own table (the server checks [`supports_registration`] before enabling registration).
+    ///
+    /// [`supports_registration`]: crate::Storage::supports_registration
+    fn registrations_supported(&self) -> crate::store::StorageResult<()>
+    where
+        C: 'static,
+    {
+        if std::any::TypeId::of::<C>() == std::any::TypeId::of::<ClientRow>() {
+            Ok(())
+        } else {
+            Err(crate::store::StorageError::new(
+                "registrations need the embedded clients table",
+            ))
+        }
+    }
+
     /// The same store with clients read from `C`'s own table: a model deriving
     /// `OAuth2Client` with `#[oauth(table = "…")]`.
     pub fn with_clients<C2>(self) -> SqlStore<DB, C2, T, A, U> {
@@ -572,7 +649,7 @@ where
         sqlx::query(
             "INSERT INTO oauth2_clients (client_id, secret_hash, client_name, redirect_uris, \
              grant_types, response_types, scope, token_endpoint_auth_method, created_at, \
-             resource_server) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             resource_server, resources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&client.client_id)
         .bind(client.secret_hash.map(|h| h.to_hex()))
@@ -596,6 +673,7 @@ where
         .bind(client.token_endpoint_auth_method.as_str().to_owned())
         .bind(i64::try_from(crate::model::now()).unwrap_or(i64::MAX))
         .bind(client.resource_server)
+        .bind((!client.resources.is_empty()).then(|| json(client.resources.clone())))
         .execute(self.writer())
         .await
         .map_err(crate::store::sql::db_error)?;

@@ -58,6 +58,9 @@ pub struct TokenStatements {
     pub revoke_family: &'static str,
     /// `UPDATE … SET <access_token_revoked> = $1 WHERE <access_token_hash> = $2` (true, hash).
     pub revoke_access: &'static str,
+    /// `UPDATE … SET <access_token_revoked> = $1, <refresh_token_revoked> = $2 WHERE
+    /// <client_id> = $3` (true, true, client id): a deleted client's tokens.
+    pub revoke_client: &'static str,
     /// `SELECT <family> … WHERE <family> = $1 AND <access_token_revoked> = $2 LIMIT 1`
     /// (family, true).
     pub family_revoked: &'static str,
@@ -80,6 +83,8 @@ pub enum TokenValue<'a> {
     RefreshTokenRevoked(bool),
     /// A `family`.
     Family(&'a str),
+    /// A `client_id`.
+    ClientId(&'a str),
     /// A time compared with `issued_at + expires_in`.
     IssuedAt(u64),
     /// A time compared with `refresh_token_expires_at`.
