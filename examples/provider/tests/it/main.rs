@@ -8,6 +8,7 @@ mod defences;
 mod flows;
 mod harness;
 mod logout;
+mod mcp;
 mod openid;
 mod pages;
 mod readme;
