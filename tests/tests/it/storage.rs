@@ -499,6 +499,89 @@ async fn purge_keeps_what_can_still_be_used(b: Backend) {
     ));
 }
 
+/// Dynamic registrations (RFC 7591 / 7592) where the store keeps them: found as clients,
+/// replaced only with the current token, deleted with the client's tokens revoked.
+async fn registrations(b: Backend) {
+    let s = b.storage();
+    if matches!(b, Backend::OwnSqlite(_) | Backend::OwnPostgres(_)) {
+        assert!(!s.supports_registration(), "the app's own clients table");
+        return;
+    }
+    assert!(s.supports_registration());
+    let metadata: oauth_runtime::ClientMetadata = serde_json::from_value(serde_json::json!({
+        "client_name": "Registered",
+        "redirect_uris": ["http://127.0.0.1:5000/cb"],
+        "token_endpoint_auth_method": "none",
+        "scope": "profile",
+    }))
+    .unwrap();
+    let client_id = format!("reg-{}", unix_now_nanos());
+    let first = SecretHash::of("first-token");
+    let registration = oauth_runtime::Registration {
+        client_id: client_id.clone(),
+        secret_hash: None,
+        metadata: metadata.clone(),
+        token_hash: first,
+        issued_at: 1_700_000_000,
+    };
+    s.save_registration(registration.clone()).await.unwrap();
+    assert_eq!(
+        s.find_registration(&client_id).await.unwrap(),
+        Some(registration.clone())
+    );
+    let client = s.find_client(&client_id).await.unwrap().expect("a client");
+    assert!(client.is_public());
+    assert_eq!(client.client_name(), Some("Registered"));
+    assert!(client.check_redirect_uri("http://127.0.0.1:5000/cb"));
+
+    let second = SecretHash::of("second-token");
+    let mut renamed = metadata;
+    renamed.client_name = Some("Renamed".into());
+    let updated = oauth_runtime::Registration {
+        metadata: renamed,
+        token_hash: second,
+        ..registration
+    };
+    assert!(!s
+        .update_registration(&SecretHash::of("wrong"), updated.clone())
+        .await
+        .unwrap());
+    assert!(s
+        .update_registration(&first, updated.clone())
+        .await
+        .unwrap());
+    assert!(
+        !s.update_registration(&first, updated.clone())
+            .await
+            .unwrap(),
+        "rotated"
+    );
+    let client = s.find_client(&client_id).await.unwrap().expect("a client");
+    assert_eq!(client.client_name(), Some("Renamed"));
+
+    let issued = Token {
+        client_id: client_id.clone(),
+        ..token("reg-access", Some("reg-refresh"), "reg-fam")
+    };
+    s.save_token(issued).await.unwrap();
+    assert!(!s.delete_registration(&client_id, &first).await.unwrap());
+    assert!(s.delete_registration(&client_id, &second).await.unwrap());
+    assert!(s.find_registration(&client_id).await.unwrap().is_none());
+    assert!(s.find_client(&client_id).await.unwrap().is_none());
+    let revoked = s
+        .find_access_token(&SecretHash::of("reg-access"))
+        .await
+        .unwrap()
+        .expect("kept");
+    assert!(revoked.access_token_revoked && revoked.refresh_token_revoked);
+}
+
+fn unix_now_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
 macro_rules! storage_suite {
     ($($backend:ident),*) => {$(
         mod $backend {
@@ -522,6 +605,7 @@ macro_rules! storage_suite {
             case!(users);
             case!(lookups_see_revocation_at_once);
             case!(purge_keeps_what_can_still_be_used);
+            case!(registrations);
         }
     )*};
 }
