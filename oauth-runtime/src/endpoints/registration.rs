@@ -265,10 +265,27 @@ impl AuthorizationServer {
         }
     }
 
-    /// The request's metadata, valid and within `registration.scope`; an omitted scope is all
-    /// of it.
+    /// The request's metadata, valid, with user-consented grants only, and within
+    /// `registration.scope`; an omitted scope is all of it.
     fn registrable(&self, body: &[u8]) -> Result<ClientMetadata, RegistrationError> {
         let mut metadata = ClientMetadata::from_request(body)?;
+        // Anyone may register: only grants a user consents to (and their refresh), never
+        // `client_credentials` or `password`, which would let a self-registered client act
+        // without a user's say.
+        if let Some(grant) = metadata.grant_types.iter().find(|g| {
+            !matches!(
+                g.as_str(),
+                "authorization_code" | "refresh_token" | "implicit"
+            )
+        }) {
+            return Err(RegistrationError {
+                code: "invalid_client_metadata",
+                description: format!(
+                    "grant type {grant} cannot be registered dynamically: only \
+                     authorization_code, implicit and refresh_token"
+                ),
+            });
+        }
         let allowed: crate::Scope = self
             .config()
             .registration

@@ -241,6 +241,10 @@ async fn bad_metadata_is_refused_with_the_rfc_7591_errors() {
             "invalid_client_metadata",
         ),
         (
+            json!({"grant_types": ["client_credentials"], "response_types": []}),
+            "invalid_client_metadata",
+        ),
+        (
             json!({"redirect_uris": [APP_CB], "software_statement": "eyJ.x.y"}),
             "unapproved_software_statement",
         ),
