@@ -398,6 +398,36 @@ pub async fn web_tokens(client: &HttpClient, scope: &str) -> Answer {
     answer
 }
 
+/// A code flow with PKCE as alice: authorizes with `authorize` (PKCE and `decision=allow`
+/// added), then exchanges the code with `exchange` (code, verifier and `redirect_uri` added),
+/// authenticated by `auth` if given.
+pub async fn pkce_code_flow(
+    client: &HttpClient,
+    redirect_uri: &str,
+    authorize: &[(&str, &str)],
+    exchange: &[(&str, &str)],
+    auth: Option<Header<'static>>,
+) -> Answer {
+    let mut params = vec![
+        ("response_type", "code"),
+        ("redirect_uri", redirect_uri),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+        ("decision", "allow"),
+    ];
+    params.extend_from_slice(authorize);
+    let answer = post(client, "/oauth/authorize", &params, None).await;
+    let code = answer.location_param("code").expect("a code");
+    let mut params = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect_uri),
+        ("code_verifier", VERIFIER),
+    ];
+    params.extend_from_slice(exchange);
+    post(client, "/oauth/token", &params, auth).await
+}
+
 /// GETs a protected API path with a bearer token.
 pub async fn api(client: &HttpClient, path: &str, token: Option<&str>) -> (Answer, String) {
     let mut request = client.get(path.to_owned());

@@ -59,32 +59,12 @@ async fn tokens_as(
     scope: &str,
     nonce: &str,
 ) -> Answer {
-    let answer = post(
+    let authorize = [("client_id", id), ("scope", scope), ("nonce", nonce)];
+    pkce_code_flow(
         client,
-        "/oauth/authorize",
-        &[
-            ("response_type", "code"),
-            ("client_id", id),
-            ("redirect_uri", redirect_uri),
-            ("scope", scope),
-            ("nonce", nonce),
-            ("code_challenge", CHALLENGE),
-            ("code_challenge_method", "S256"),
-            ("decision", "allow"),
-        ],
-        None,
-    )
-    .await;
-    let code = answer.location_param("code").expect("a code");
-    post(
-        client,
-        "/oauth/token",
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", redirect_uri),
-            ("code_verifier", VERIFIER),
-        ],
+        redirect_uri,
+        &authorize,
+        &[],
         Some(basic(id, RP_SECRET)),
     )
     .await

@@ -105,35 +105,9 @@ async fn configuration(
 
 /// The code flow for a registered public client (PKCE), as alice.
 async fn code_flow(client: &HttpClient, client_id: &str, redirect_uri: &str) -> Answer {
-    let answer = post(
-        client,
-        "/oauth/authorize",
-        &[
-            ("response_type", "code"),
-            ("client_id", client_id),
-            ("redirect_uri", redirect_uri),
-            ("scope", "profile"),
-            ("code_challenge", CHALLENGE),
-            ("code_challenge_method", "S256"),
-            ("decision", "allow"),
-        ],
-        None,
-    )
-    .await;
-    let code = answer.location_param("code").expect("a code");
-    post(
-        client,
-        "/oauth/token",
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("client_id", client_id),
-            ("redirect_uri", redirect_uri),
-            ("code_verifier", VERIFIER),
-        ],
-        None,
-    )
-    .await
+    let id = [("client_id", client_id)];
+    let authorize = [("client_id", client_id), ("scope", "profile")];
+    pkce_code_flow(client, redirect_uri, &authorize, &id, None).await
 }
 
 #[rocket::async_test]
