@@ -41,6 +41,13 @@ impl Registration {
         self.metadata
             .client(self.client_id.clone(), self.secret_hash)
     }
+
+    /// [`client`](Self::client) for a store: metadata that no longer validates is a storage
+    /// error (what the stores save was validated by the endpoint).
+    pub(crate) fn stored_client(&self) -> crate::store::StorageResult<Client> {
+        self.client()
+            .map_err(|e| crate::store::StorageError::new(format!("registration is invalid: {e}")))
+    }
 }
 
 /// Client metadata as RFC 7591 §2 defines it (the fields this server acts on).
@@ -205,10 +212,11 @@ impl ClientMetadata {
     /// Validates and makes the client, with a fresh id and, unless public, a fresh secret
     /// (returned once; only its digest is kept).
     pub fn register(&self) -> Result<(Client, Option<String>), RegistrationError> {
-        let public = self.validate()?.0 == AuthMethod::None;
-        let secret = (!public).then(|| generate_token(DEFAULT_TOKEN_LENGTH));
-        let client = self.client(generate_token(24), secret.as_deref().map(SecretHash::of))?;
-        Ok((client, secret))
+        let validated = self.validate()?;
+        let secret =
+            (validated.0 != AuthMethod::None).then(|| generate_token(DEFAULT_TOKEN_LENGTH));
+        let hash = secret.as_deref().map(SecretHash::of);
+        Ok((self.build(validated, generate_token(24), hash), secret))
     }
 
     /// The validated client with `client_id` and the secret digest `secret_hash` (`None` for
@@ -218,7 +226,16 @@ impl ClientMetadata {
         client_id: String,
         secret_hash: Option<SecretHash>,
     ) -> Result<Client, RegistrationError> {
-        let (method, grants, responses, scope) = self.validate()?;
+        Ok(self.build(self.validate()?, client_id, secret_hash))
+    }
+
+    /// The client of metadata [`validate`](Self::validate) accepted, as it returned it.
+    fn build(
+        &self,
+        (method, grants, responses, scope): (AuthMethod, Vec<GrantType>, Vec<ResponseType>, Scope),
+        client_id: String,
+        secret_hash: Option<SecretHash>,
+    ) -> Client {
         let mut client = Client::public(client_id);
         client.secret_hash = secret_hash;
         client.token_endpoint_auth_method = method;
@@ -227,7 +244,7 @@ impl ClientMetadata {
         client.redirect_uris = self.redirect_uris.clone();
         client.scope = scope;
         client.client_name = self.client_name.clone();
-        Ok(client)
+        client
     }
 
     /// The metadata of a registration request body (RFC 7591 §3.1): a JSON object whose
@@ -237,6 +254,11 @@ impl ClientMetadata {
     pub fn from_request(body: &[u8]) -> Result<ClientMetadata, RegistrationError> {
         let value: serde_json::Value = serde_json::from_slice(body)
             .map_err(|_| metadata_error("the body must be a JSON object (RFC 7591 §3.1)"))?;
+        Self::from_json(value)
+    }
+
+    /// [`from_request`](Self::from_request) of a body already parsed as JSON.
+    pub fn from_json(value: serde_json::Value) -> Result<ClientMetadata, RegistrationError> {
         let serde_json::Value::Object(mut members) = value else {
             return Err(metadata_error(
                 "the body must be a JSON object (RFC 7591 §3.1)",

@@ -104,7 +104,9 @@ impl AuthorizationServer {
         if let Err(error) = self.registration_limit().check(request.remote_addr) {
             return error.to_response();
         }
-        let metadata = match self.registrable(request.body) {
+        let metadata = match ClientMetadata::from_request(request.body)
+            .and_then(|metadata| self.registrable(metadata))
+        {
             Ok(metadata) => metadata,
             Err(error) => return refused(error),
         };
@@ -172,7 +174,7 @@ impl AuthorizationServer {
                 });
             }
         }
-        let metadata = match self.registrable(request.body) {
+        let metadata = match ClientMetadata::from_json(body).and_then(|m| self.registrable(m)) {
             Ok(metadata) => metadata,
             Err(error) => return refused(error),
         };
@@ -265,10 +267,12 @@ impl AuthorizationServer {
         }
     }
 
-    /// The request's metadata, valid, with user-consented grants only, and within
-    /// `registration.scope`; an omitted scope is all of it.
-    fn registrable(&self, body: &[u8]) -> Result<ClientMetadata, RegistrationError> {
-        let mut metadata = ClientMetadata::from_request(body)?;
+    /// Parsed and validated request metadata, checked further: user-consented grants only,
+    /// within `registration.scope`; an omitted scope is all of it.
+    fn registrable(
+        &self,
+        mut metadata: ClientMetadata,
+    ) -> Result<ClientMetadata, RegistrationError> {
         // Anyone may register: only grants a user consents to (and their refresh), never
         // `client_credentials` or `password`, which would let a self-registered client act
         // without a user's say.

@@ -38,6 +38,24 @@ impl Inner {
         self.tokens.push(token);
     }
 
+    /// Whether `client_id` is registered with the registration access token `token_hash`.
+    fn holds_registration(&self, client_id: &str, token_hash: &SecretHash) -> bool {
+        self.registrations
+            .get(client_id)
+            .is_some_and(|current| current.token_hash == *token_hash)
+    }
+
+    /// Saves a registration and the client it describes.
+    fn put_registration(
+        &mut self,
+        client: crate::model::Client,
+        registration: crate::registration::Registration,
+    ) {
+        let id = registration.client_id.clone();
+        self.clients.insert(id.clone(), Arc::new(client));
+        self.registrations.insert(id, registration);
+    }
+
     fn revoke_family(&mut self, family: &str) {
         for &index in self.families.get(family).map(Vec::as_slice).unwrap_or(&[]) {
             let token = &mut self.tokens[index];
@@ -233,19 +251,12 @@ impl Storage for MemoryStore {
         &self,
         registration: crate::registration::Registration,
     ) -> StorageResult<()> {
-        let client = registration
-            .client()
-            .map_err(|e| StorageError::new(format!("registration is invalid: {e}")))?;
+        let client = registration.stored_client()?;
         let mut inner = self.lock()?;
         if inner.clients.contains_key(&registration.client_id) {
             return Err(StorageError::new("the client id is taken"));
         }
-        inner
-            .clients
-            .insert(registration.client_id.clone(), Arc::new(client));
-        inner
-            .registrations
-            .insert(registration.client_id.clone(), registration);
+        inner.put_registration(client, registration);
         Ok(())
     }
 
@@ -261,20 +272,12 @@ impl Storage for MemoryStore {
         token_hash: &SecretHash,
         registration: crate::registration::Registration,
     ) -> StorageResult<bool> {
-        let client = registration
-            .client()
-            .map_err(|e| StorageError::new(format!("registration is invalid: {e}")))?;
+        let client = registration.stored_client()?;
         let mut inner = self.lock()?;
-        match inner.registrations.get(&registration.client_id) {
-            Some(current) if current.token_hash == *token_hash => {}
-            _ => return Ok(false),
+        if !inner.holds_registration(&registration.client_id, token_hash) {
+            return Ok(false);
         }
-        inner
-            .clients
-            .insert(registration.client_id.clone(), Arc::new(client));
-        inner
-            .registrations
-            .insert(registration.client_id.clone(), registration);
+        inner.put_registration(client, registration);
         Ok(true)
     }
 
@@ -284,9 +287,8 @@ impl Storage for MemoryStore {
         token_hash: &SecretHash,
     ) -> StorageResult<bool> {
         let mut inner = self.lock()?;
-        match inner.registrations.get(client_id) {
-            Some(current) if current.token_hash == *token_hash => {}
-            _ => return Ok(false),
+        if !inner.holds_registration(client_id, token_hash) {
+            return Ok(false);
         }
         inner.registrations.remove(client_id);
         inner.clients.remove(client_id);

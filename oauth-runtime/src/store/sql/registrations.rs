@@ -36,9 +36,7 @@ struct Columns {
 }
 
 fn columns(registration: &Registration) -> StorageResult<Columns> {
-    let client = registration
-        .client()
-        .map_err(|e| StorageError::new(format!("registration is invalid: {e}")))?;
+    let client = registration.stored_client()?;
     let json = |list: Vec<&str>| serde_json::Value::from(list).to_string();
     Ok(Columns {
         secret_hash: client.secret_hash.map(|h| h.to_hex()),
