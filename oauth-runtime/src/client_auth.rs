@@ -48,7 +48,7 @@ pub(crate) async fn authenticate_client(
         ),
         None => None,
     };
-    let Some(client) = server.storage().find_client(&client_id).await? else {
+    let Some(client) = server.find_client(&client_id).await? else {
         if let (Some(secret), Some(attempt)) = (&secret, attempt) {
             // Spend the time of a secret check so unknown ids are not told apart by timing.
             crate::secret::SecretHash::of("").verify(secret);

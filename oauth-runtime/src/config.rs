@@ -105,6 +105,48 @@ pub struct Config {
     pub resource_name: Option<String>,
     /// Dynamic client registration (RFC 7591, RFC 7592), off by default.
     pub registration: RegistrationConfig,
+    /// Client ID Metadata Documents (an `https` URL as `client_id`), off by default.
+    pub client_metadata_documents: ClientMetadataDocumentsConfig,
+}
+
+/// Client ID Metadata Documents (`[default.oauth2.client_metadata_documents]`,
+/// draft-ietf-oauth-client-id-metadata-document): a `client_id` that is an `https` URL names
+/// a JSON document of the client's metadata, fetched when the client is first seen and cached.
+/// Needs the `client-metadata-documents` feature.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientMetadataDocumentsConfig {
+    /// Accept `https` URLs as client ids.
+    pub enabled: bool,
+    /// The scope such a client may ask for (space-separated): a document asking more is
+    /// refused, one naming none gets all of it. Required when enabled.
+    pub scope: String,
+    /// The largest document read, in bytes.
+    pub max_bytes: usize,
+    /// The time allowed for one fetch (connect, TLS, answer), in seconds.
+    pub timeout: u64,
+    /// A document is kept at least this long, in seconds, whatever its cache headers say.
+    pub min_cache_age: u64,
+    /// ... and at most this long.
+    pub max_cache_age: u64,
+    /// Development only: fetch from loopback, private and link-local addresses too, and
+    /// accept `http` client ids on loopback hosts. Off, such documents are refused before
+    /// any connection is made.
+    pub allow_private_addresses: bool,
+}
+
+impl Default for ClientMetadataDocumentsConfig {
+    fn default() -> Self {
+        ClientMetadataDocumentsConfig {
+            enabled: false,
+            scope: String::new(),
+            max_bytes: 5 * 1024,
+            timeout: 5,
+            min_cache_age: 30,
+            max_cache_age: 86_400,
+            allow_private_addresses: false,
+        }
+    }
 }
 
 /// Dynamic client registration (`[default.oauth2.registration]`, RFC 7591 / RFC 7592).
@@ -312,6 +354,7 @@ impl Default for Config {
             resource_scopes: Vec::new(),
             resource_name: None,
             registration: RegistrationConfig::default(),
+            client_metadata_documents: ClientMetadataDocumentsConfig::default(),
         }
     }
 }
@@ -427,6 +470,40 @@ impl Config {
         }
         for resource in &self.resources {
             crate::resource_indicator::check(resource).map_err(|m| error("resources", m))?;
+        }
+        let documents = &self.client_metadata_documents;
+        if documents.enabled {
+            if !cfg!(feature = "client-metadata-documents") {
+                return Err(error(
+                    "client_metadata_documents.enabled",
+                    "needs the `client-metadata-documents` feature of oauth-runtime",
+                ));
+            }
+            if documents.scope.parse::<crate::Scope>().is_err() || documents.scope.trim().is_empty()
+            {
+                return Err(error(
+                    "client_metadata_documents.scope",
+                    "name the scope such clients may ask for (RFC 6749 §3.3 syntax)",
+                ));
+            }
+            if !(256..=1 << 20).contains(&documents.max_bytes) {
+                return Err(error(
+                    "client_metadata_documents.max_bytes",
+                    "must be between 256 and 1048576",
+                ));
+            }
+            if !(1..=60).contains(&documents.timeout) {
+                return Err(error(
+                    "client_metadata_documents.timeout",
+                    "must be between 1 and 60 seconds",
+                ));
+            }
+            if documents.min_cache_age > documents.max_cache_age {
+                return Err(error(
+                    "client_metadata_documents.min_cache_age",
+                    "must not exceed max_cache_age",
+                ));
+            }
         }
         if self.registration.enabled {
             if self.registration.max_per_address == 0 || self.registration.window == 0 {

@@ -96,8 +96,7 @@ impl AuthorizationServer {
         };
         let client = match &client_id {
             Some(id) => Some(
-                self.storage()
-                    .find_client(id)
+                self.find_client(id)
                     .await?
                     .ok_or_else(|| invalid("unknown client"))?,
             ),

@@ -62,6 +62,8 @@ mod claims;
 mod claims_hook;
 pub mod client_address;
 mod client_auth;
+#[cfg(feature = "client-metadata-documents")]
+mod client_metadata;
 pub mod config;
 mod end_session;
 pub mod endpoints;
@@ -97,8 +99,9 @@ pub mod token;
 
 pub use crate::claims_hook::{ClaimsHook, ClaimsTarget};
 pub use crate::config::{
-    AccessTokenFormat, Config, ConfigError, DatabaseConfig, OpenIdConfig, PasswordHashingConfig,
-    RegistrationConfig, SigningConfig, SubjectType, TokenLocation,
+    AccessTokenFormat, ClientMetadataDocumentsConfig, Config, ConfigError, DatabaseConfig,
+    OpenIdConfig, PasswordHashingConfig, RegistrationConfig, SigningConfig, SubjectType,
+    TokenLocation,
 };
 pub use crate::end_session::EndSession;
 pub use crate::endpoints::{EndpointUrls, RegistrationRequest, ServerMetadata};

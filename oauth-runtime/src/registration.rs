@@ -247,6 +247,41 @@ impl ClientMetadata {
         client
     }
 
+    /// The metadata within what this server lets a client register itself for (dynamically,
+    /// or by a metadata document): only grants a user consents to (and their refresh), never
+    /// `client_credentials` or `password`, which would let a self-registered client act
+    /// without a user's say; a scope within `allowed`, all of it when the metadata names none.
+    pub(crate) fn limited_to(
+        mut self,
+        allowed: &Scope,
+    ) -> Result<ClientMetadata, RegistrationError> {
+        if let Some(grant) = self.grant_types.iter().find(|g| {
+            !matches!(
+                g.as_str(),
+                "authorization_code" | "refresh_token" | "implicit"
+            )
+        }) {
+            return Err(metadata_error(format!(
+                "grant type {grant} cannot be registered by the client: only \
+                 authorization_code, implicit and refresh_token"
+            )));
+        }
+        match &self.scope {
+            None => self.scope = Some(allowed.to_string()),
+            Some(asked) => {
+                let asked: Scope = asked
+                    .parse()
+                    .map_err(|_| metadata_error("scope is malformed (RFC 6749 §3.3)"))?;
+                if !allowed.contains_all(&asked) {
+                    return Err(metadata_error(format!(
+                        "scope may include only what this server registers: {allowed}"
+                    )));
+                }
+            }
+        }
+        Ok(self)
+    }
+
     /// The metadata of a registration request body (RFC 7591 §3.1): a JSON object whose
     /// members this server does not know are ignored (§2). A software statement is refused
     /// with `unapproved_software_statement` (§3.1.1): this server trusts no statement issuer.

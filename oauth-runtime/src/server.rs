@@ -65,6 +65,9 @@ pub struct AuthorizationServer {
     keys: crate::keys::Keys,
     /// Registrations per address (`registration.max_per_address`).
     registration_limit: crate::rate_limit::RateLimit,
+    /// Client ID Metadata Documents, when enabled.
+    #[cfg(feature = "client-metadata-documents")]
+    documents: Option<Arc<crate::client_metadata::MetadataDocuments>>,
 }
 
 impl fmt::Debug for AuthorizationServer {
@@ -90,7 +93,21 @@ impl AuthorizationServer {
     /// A server on shared storage with a checked configuration.
     pub fn with_config(storage: Arc<dyn Storage>, config: Config) -> Result<Self, ConfigError> {
         config.validate()?;
-        Ok(Self::unchecked(storage, config))
+        #[cfg(feature = "client-metadata-documents")]
+        let documents = match config.client_metadata_documents.enabled {
+            true => Some(Arc::new(
+                crate::client_metadata::MetadataDocuments::new(&config.client_metadata_documents)
+                    .map_err(|e| crate::config::error("client_metadata_documents", e))?,
+            )),
+            false => None,
+        };
+        #[allow(unused_mut)]
+        let mut server = Self::unchecked(storage, config);
+        #[cfg(feature = "client-metadata-documents")]
+        {
+            server.documents = documents;
+        }
+        Ok(server)
     }
 
     fn unchecked(storage: Arc<dyn Storage>, config: Config) -> Self {
@@ -114,6 +131,8 @@ impl AuthorizationServer {
                 config.registration.max_per_address,
                 config.registration.window,
             ),
+            #[cfg(feature = "client-metadata-documents")]
+            documents: None,
             config,
             token_grants: HashMap::new(),
             authorization_grants: HashMap::new(),
@@ -387,6 +406,53 @@ impl AuthorizationServer {
         }
     }
 
+    /// The client `client_id` names: a client in storage, else — with Client ID Metadata
+    /// Documents enabled and an `https` URL as the id — the client its metadata document
+    /// describes (fetched, or from the cache). `None` for an unknown client; an
+    /// `invalid_client` error (status 400) says why a document could not be used.
+    pub async fn find_client(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<Arc<dyn OAuth2Client>>, OAuthError> {
+        let found = self.lookup_client(client_id, OAuthError::from).await?;
+        Ok(found.map(|(client, _)| client))
+    }
+
+    /// [`find_client`](Self::find_client), and whether the client came from a metadata
+    /// document; a storage failure becomes `storage_failure`'s error (at the authorization
+    /// endpoint `temporarily_unavailable`, elsewhere `server_error`: RFC 6749 §4.1.2.1, §5.2).
+    pub(crate) async fn lookup_client(
+        &self,
+        client_id: &str,
+        storage_failure: fn(crate::store::StorageError) -> OAuthError,
+    ) -> Result<Option<(Arc<dyn OAuth2Client>, bool)>, OAuthError> {
+        if let Some(client) = self
+            .storage
+            .find_client(client_id)
+            .await
+            .map_err(storage_failure)?
+        {
+            return Ok(Some((client, false)));
+        }
+        #[cfg(feature = "client-metadata-documents")]
+        if let Some(documents) = self
+            .documents
+            .as_ref()
+            .filter(|documents| documents.applies_to(client_id))
+        {
+            return match documents.client(client_id).await {
+                Ok(client) => Ok(Some((client as Arc<dyn OAuth2Client>, true))),
+                Err(why) => {
+                    log::info!("client metadata document {client_id} refused: {why}");
+                    Err(OAuthError::new(ErrorCode::InvalidClient)
+                        .with_description(format!("client metadata document: {why}"))
+                        .with_status(400))
+                }
+            };
+        }
+        Ok(None)
+    }
+
     pub(crate) fn registration_limit(&self) -> &crate::rate_limit::RateLimit {
         &self.registration_limit
     }
@@ -489,17 +555,15 @@ impl AuthorizationServer {
         // RFC 6749 §4.1.2.1: if the client or redirect URI cannot be verified, the server
         // MUST NOT redirect; it informs the resource owner.
         let client_id = crate::grants::required(request, "client_id")?;
-        let client = self
-            .storage
-            .find_client(client_id)
-            .await
-            .map_err(OAuthError::temporarily_unavailable)?
-            .ok_or_else(|| {
-                // Shown to the resource owner; no client authentication failed, so 400.
-                OAuthError::new(ErrorCode::InvalidClient)
-                    .with_description("unknown client")
-                    .with_status(400)
-            })?;
+        let found = self
+            .lookup_client(client_id, OAuthError::temporarily_unavailable)
+            .await?;
+        let (client, from_document) = found.ok_or_else(|| {
+            // Shown to the resource owner; no client authentication failed, so 400.
+            OAuthError::new(ErrorCode::InvalidClient)
+                .with_description("unknown client")
+                .with_status(400)
+        })?;
         let given = request.param("redirect_uri");
         let redirect_uri = match given {
             // RFC 9700 §4.1.3: exact string matching.
@@ -574,6 +638,7 @@ impl AuthorizationServer {
             nonce: request.param("nonce").map(str::to_owned),
             resources,
             response_mode: mode,
+            from_metadata_document: from_document,
         };
         grant
             .validate_authorization_request(self, request, &mut authorization)

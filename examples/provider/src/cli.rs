@@ -68,7 +68,12 @@ pub async fn serve(port: Option<u16>) -> Result<(), String> {
         .join(("oauth2.resource_name", "Example provider API"))
         // Dynamic client registration (RFC 7591 / 7592), open, rate-limited per address.
         .join(("oauth2.registration.enabled", true))
-        .join(("oauth2.registration.scope", REGISTRABLE_SCOPE));
+        .join(("oauth2.registration.scope", REGISTRABLE_SCOPE))
+        // Client ID Metadata Documents: an https URL as client id, its metadata fetched from
+        // public addresses only. To try one served from this machine, set
+        // ROCKET_OAUTH2_CLIENT_METADATA_DOCUMENTS__ALLOW_PRIVATE_ADDRESSES=true.
+        .join(("oauth2.client_metadata_documents.enabled", true))
+        .join(("oauth2.client_metadata_documents.scope", REGISTRABLE_SCOPE));
     let fairing = OAuth2::with_shared_storage(db.storage()).grants(grants![
         AuthorizationCode,
         Implicit,

@@ -138,6 +138,15 @@ pub fn consent(consent: &Consent<SignedIn>) -> Page {
     } else {
         String::new()
     };
+    // A client known by its metadata document (an https URL as client id) names itself:
+    // say where the document lives, so a made-up name cannot pass for a known app.
+    let identified = match auth.metadata_document_host() {
+        Some(host) => format!(
+            "<p class=muted>Not registered here: it describes itself at <strong>{}</strong>.</p>",
+            escape(&host)
+        ),
+        None => String::new(),
+    };
     let scopes = if auth.scope.is_empty() {
         "<p class=muted>No scopes: it will only learn that you signed in.</p>".to_owned()
     } else {
@@ -155,7 +164,7 @@ pub fn consent(consent: &Consent<SignedIn>) -> Page {
         Status::Ok,
         "Authorize",
         &format!(
-            "<h1><strong>{}</strong> wants to access your account</h1>\
+            "<h1><strong>{}</strong> wants to access your account</h1>{identified}\
              <p class=muted>Signed in as {}. It will be sent back to <strong>{}</strong>{uri}.</p>{scopes}\
              <form method=post action=\"/oauth/authorize\">{}\
              <button class=primary type=submit name=decision value=allow>allow</button>\

@@ -49,6 +49,10 @@ pub struct ServerMetadata {
     /// The registration endpoint (RFC 7591 §3, RFC 8414 §2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_endpoint: Option<String>,
+    /// Client ID Metadata Documents are accepted (draft-ietf-oauth-client-id-metadata-document
+    /// §6): a client may use an `https` URL as its `client_id`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub client_id_metadata_document_supported: bool,
     /// Supported response types.
     pub response_types_supported: Vec<&'static str>,
     /// The `response_mode` values a client may ask for.
@@ -117,6 +121,7 @@ impl AuthorizationServer {
             introspection_endpoint: urls.introspection.clone(),
             jwks_uri: urls.jwks.clone(),
             registration_endpoint: urls.registration.clone(),
+            client_id_metadata_document_supported: self.config().client_metadata_documents.enabled,
             response_types_supported: response_types,
             response_modes_supported: crate::ResponseMode::SUPPORTED.to_vec(),
             grant_types_supported: grant_types,

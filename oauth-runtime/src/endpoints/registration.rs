@@ -267,53 +267,16 @@ impl AuthorizationServer {
         }
     }
 
-    /// Parsed and validated request metadata, checked further: user-consented grants only,
-    /// within `registration.scope`; an omitted scope is all of it.
-    fn registrable(
-        &self,
-        mut metadata: ClientMetadata,
-    ) -> Result<ClientMetadata, RegistrationError> {
-        // Anyone may register: only grants a user consents to (and their refresh), never
-        // `client_credentials` or `password`, which would let a self-registered client act
-        // without a user's say.
-        if let Some(grant) = metadata.grant_types.iter().find(|g| {
-            !matches!(
-                g.as_str(),
-                "authorization_code" | "refresh_token" | "implicit"
-            )
-        }) {
-            return Err(RegistrationError {
-                code: "invalid_client_metadata",
-                description: format!(
-                    "grant type {grant} cannot be registered dynamically: only \
-                     authorization_code, implicit and refresh_token"
-                ),
-            });
-        }
+    /// Parsed and validated request metadata, within the registration policy
+    /// ([`ClientMetadata::limited_to`] `registration.scope`).
+    fn registrable(&self, metadata: ClientMetadata) -> Result<ClientMetadata, RegistrationError> {
         let allowed: crate::Scope = self
             .config()
             .registration
             .scope
             .parse()
             .unwrap_or_else(|_| crate::Scope::empty());
-        match &metadata.scope {
-            None => metadata.scope = Some(allowed.to_string()),
-            Some(asked) => {
-                let asked: crate::Scope = asked.parse().map_err(|_| RegistrationError {
-                    code: "invalid_client_metadata",
-                    description: "scope is malformed (RFC 6749 §3.3)".to_owned(),
-                })?;
-                if !allowed.contains_all(&asked) {
-                    return Err(RegistrationError {
-                        code: "invalid_client_metadata",
-                        description: format!(
-                            "scope may include only what this server registers: {allowed}"
-                        ),
-                    });
-                }
-            }
-        }
-        Ok(metadata)
+        metadata.limited_to(&allowed)
     }
 }
 

@@ -78,6 +78,8 @@ pub struct AuthorizationRequest {
     /// Where the response parameters go: decided by the server from the response type and an
     /// allowed `response_mode`, never by a grant.
     pub(crate) response_mode: ResponseMode,
+    /// Whether the client is known by its Client ID Metadata Document (not registered).
+    pub(crate) from_metadata_document: bool,
 }
 
 impl AuthorizationRequest {
@@ -97,6 +99,19 @@ impl AuthorizationRequest {
     /// for `token`, or the `response_mode` the request asked for where allowed).
     pub fn response_mode(&self) -> ResponseMode {
         self.response_mode
+    }
+
+    /// For a client known only by its Client ID Metadata Document, the host of its client id
+    /// URL (in ASCII, as [`redirect_host`](Self::redirect_host)): the name in such a document
+    /// is the client's own claim, so a consent page should show where the document lives
+    /// beside it. `None` for a registered client.
+    pub fn metadata_document_host(&self) -> Option<String> {
+        if !self.from_metadata_document {
+            return None;
+        }
+        url::Url::parse(self.client.client_id())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
     }
 
     /// The host of the redirect URI in ASCII — internationalised names in punycode

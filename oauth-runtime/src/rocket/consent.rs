@@ -217,10 +217,16 @@ impl<U> Consent<U> {
         html
     }
 
-    /// The client's name (else its id), HTML-escaped.
+    /// The client's name (else its id), HTML-escaped; for a client known by its metadata
+    /// document, followed by the document's host in parentheses (the name is the client's
+    /// own claim).
     pub fn client_name_html(&self) -> String {
         let client = &self.authorization.client;
-        html_escape::encode_text(client.client_name().unwrap_or(client.client_id())).into_owned()
+        let name = client.client_name().unwrap_or(client.client_id());
+        match self.authorization.metadata_document_host() {
+            Some(host) => html_escape::encode_text(&format!("{name} ({host})")).into_owned(),
+            None => html_escape::encode_text(name).into_owned(),
+        }
     }
 
     /// The requested scope, space-separated and HTML-escaped (`nothing` when empty).

@@ -107,7 +107,6 @@ async fn userinfo_claims(
     let mut claims = crate::claims::released(owner, token.scope());
     if server.config().openid.subject_type != crate::SubjectType::Public {
         let client = server
-            .storage()
             .find_client(token.client_id())
             .await?
             .ok_or_else(|| {

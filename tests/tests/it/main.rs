@@ -4,6 +4,7 @@ mod attacks;
 mod authorization_code;
 mod client_auth;
 mod client_credentials;
+mod client_metadata;
 mod common;
 mod config;
 mod consent;

@@ -180,13 +180,28 @@ pub async fn sign_in(
         .unwrap()
 }
 
-/// Runs the browser part of the code flow: sign in, consent with `decision`; returns the
-/// redirect's parameters.
+/// Runs the browser part of the code flow for the demo client: sign in, consent with
+/// `decision`; returns the redirect's parameters.
 pub async fn authorize(
     provider: &Provider,
     auth_url: &str,
     decision: &str,
 ) -> Vec<(String, String)> {
+    authorize_client(provider, auth_url, decision, "Demo App", DEMO_REDIRECT)
+        .await
+        .1
+}
+
+/// The browser part of the code flow for a client named `client_name` redirecting to
+/// `redirect`: a visitor is sent to sign in, signs in as demo, sees the consent page naming the
+/// client, and decides; returns the consent page and the redirect's parameters.
+pub async fn authorize_client(
+    provider: &Provider,
+    auth_url: &str,
+    decision: &str,
+    client_name: &str,
+    redirect: &str,
+) -> (String, Vec<(String, String)>) {
     let browser = browser();
     let first = browser.get(auth_url).send().await.unwrap();
     assert_eq!(first.status().as_u16(), 303, "a visitor is sent to sign in");
@@ -203,15 +218,15 @@ pub async fn authorize(
     let consent = browser.get(provider.url(&next)).send().await.unwrap();
     assert_eq!(consent.status().as_u16(), 200);
     let html = consent.text().await.unwrap();
-    assert!(html.contains("Demo App"), "{html}");
+    assert!(html.contains(client_name), "{html}");
     assert!(
         html.contains("value=allow>allow</button>") && html.contains("value=deny>deny</button>")
     );
     let answer = decide(provider, &browser, &html, decision).await;
     assert_eq!(answer.status().as_u16(), 302);
     let location = answer.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(DEMO_REDIRECT), "{location}");
-    location_params(&location)
+    assert!(location.starts_with(redirect), "{location}");
+    (html, location_params(&location))
 }
 
 /// Posts the consent page's form back with `decision`, as the browser's button does.

@@ -3,6 +3,7 @@
 
 mod browser;
 mod cli;
+mod client_metadata;
 mod crash;
 mod defences;
 mod flows;

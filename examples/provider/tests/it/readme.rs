@@ -122,3 +122,75 @@ async fn the_serve_banner_prints_commands_that_work() {
     let client: serde_json::Value = serde_json::from_str(&printed).expect(&printed);
     assert!(client["client_secret"].is_string());
 }
+
+#[tokio::test]
+async fn the_metadata_document_walkthrough_runs_as_printed() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let section = readme
+        .split("## MCP clients")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let blocks = blocks(section, "sh");
+    assert_eq!(
+        blocks.len(),
+        2,
+        "the walkthrough's blocks changed: update this test"
+    );
+    const STARTED: &str =
+        "ROCKET_OAUTH2_CLIENT_METADATA_DOCUMENTS__ALLOW_PRIVATE_ADDRESSES=true cargo run -p provider -- serve &";
+    assert!(blocks[0].contains(STARTED), "{}", blocks[0]);
+    let provider = Provider::start_with(&[(
+        "ROCKET_OAUTH2_CLIENT_METADATA_DOCUMENTS__ALLOW_PRIVATE_ADDRESSES",
+        "true",
+    )])
+    .await;
+    let mut terminal = terminal(&provider);
+    let documents = free_port().to_string();
+    terminal
+        .commands
+        .insert(0, (STARTED.to_owned(), ":".to_owned()));
+    terminal
+        .commands
+        .push(("8765".to_owned(), documents.clone()));
+    terminal.variables.push("CLIENT");
+    /// Stops the block's background document server, however the test ends.
+    struct Stop(String);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("pkill")
+                .args(["-f", &format!("http.server {}", self.0)])
+                .status();
+        }
+    }
+    let _stop = Stop(documents.clone());
+    let url = terminal.run(&blocks[0]);
+    // The document server was started in the background: give it a moment to listen.
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", documents.parse::<u16>().unwrap())).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (_, params) = authorize_client(
+        &provider,
+        url.trim(),
+        "allow",
+        "Document App",
+        "http://127.0.0.1:9000/callback",
+    )
+    .await;
+    let code = param(&params, "code").expect("a code");
+    terminal
+        .commands
+        .push(("paste-the-code-here".to_owned(), code));
+    let tokens = terminal.run(&blocks[1]);
+    let tokens: serde_json::Value = serde_json::from_str(&tokens).expect(&tokens);
+    assert!(
+        tokens["access_token"].is_string() && tokens["refresh_token"].is_string(),
+        "{tokens}"
+    );
+}
