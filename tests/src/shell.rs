@@ -22,6 +22,17 @@ pub fn blocks(markdown: &str, lang: &str) -> Vec<String> {
     found
 }
 
+/// The text of the section under the `## heading` of a Markdown file, up to the next `## `.
+pub fn section<'a>(markdown: &'a str, heading: &str) -> &'a str {
+    markdown
+        .split(&format!("## {heading}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section `## {heading}`"))
+        .split("\n## ")
+        .next()
+        .unwrap_or_default()
+}
+
 /// A terminal: a directory, the variables set so far, and the substitutions.
 pub struct Terminal {
     /// The working directory.

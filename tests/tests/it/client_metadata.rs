@@ -49,6 +49,13 @@ fn document(id: &str) -> String {
     .to_string()
 }
 
+/// Serves the document of the client `stub.url(path)` at `path`; the client id.
+fn serve(stub: &StubServer, path: &str) -> String {
+    let id = stub.url(path);
+    stub.set(path, Reply::json(document(&id)));
+    id
+}
+
 /// The consent page data (GET of the authorization endpoint) for `client_id`.
 async fn authorize(client: &HttpClient, client_id: &str, redirect_uri: &str) -> Answer {
     let query = form(&[
@@ -134,8 +141,7 @@ async fn a_client_known_by_its_document_gets_and_uses_tokens() {
 #[rocket::async_test]
 async fn a_public_document_client_cannot_present_a_secret_or_skip_pkce() {
     let stub = StubServer::start();
-    let id = stub.url("/client.json");
-    stub.set("/client.json", Reply::json(document(&id)));
+    let id = serve(&stub, "/client.json");
     let client = server_with(documents(true)).await;
     let answer = post(
         &client,
@@ -183,8 +189,7 @@ async fn a_document_for_another_client_id_is_refused() {
 #[rocket::async_test]
 async fn only_the_documents_redirect_uris_are_accepted() {
     let stub = StubServer::start();
-    let id = stub.url("/client.json");
-    stub.set("/client.json", Reply::json(document(&id)));
+    let id = serve(&stub, "/client.json");
     let client = server_with(documents(true)).await;
     shown(
         &authorize(&client, &id, "http://127.0.0.1:48123/elsewhere").await,
@@ -326,8 +331,7 @@ async fn cache_headers_decide_when_a_document_is_fetched_again() {
 #[rocket::async_test]
 async fn url_client_ids_are_unknown_clients_unless_enabled() {
     let stub = StubServer::start();
-    let id = stub.url("/client.json");
-    stub.set("/client.json", Reply::json(document(&id)));
+    let id = serve(&stub, "/client.json");
     let client = server_with(ClientMetadataDocumentsConfig::default()).await;
     shown(
         &authorize(&client, &id, CB).await,

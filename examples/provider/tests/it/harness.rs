@@ -130,6 +130,13 @@ pub fn browser() -> reqwest::Client {
 /// The `value` of the hidden input `name` in a page.
 pub use oauth_tests::html::{hidden, hidden_fields};
 
+/// The README's section under `## heading`.
+pub fn readme_section(heading: &str) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    oauth_tests::shell::section(&readme, heading).to_owned()
+}
+
 /// The query (or fragment) parameters of a `Location`.
 pub fn location_params(location: &str) -> Vec<(String, String)> {
     let url = url::Url::parse(location).expect("absolute location");

@@ -32,18 +32,10 @@ async fn code_for(provider: &Provider, url: &str) -> String {
 
 #[tokio::test]
 async fn the_five_minute_tour_runs_as_printed() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-    let section = readme
-        .split("## The example provider in five minutes")
-        .nth(1)
-        .unwrap()
-        .split("\n## ")
-        .next()
-        .unwrap();
+    let section = readme_section("The example provider in five minutes");
     let provider = Provider::start().await;
     let mut terminal = terminal(&provider);
-    let tour = blocks(section, "sh");
+    let tour = blocks(&section, "sh");
     assert_eq!(tour.len(), 4, "the tour's blocks changed: update this test");
     let first = terminal.run(&tour[0]);
     assert!(first.contains("\"username\":\"demo\""), "{first}");
@@ -125,16 +117,8 @@ async fn the_serve_banner_prints_commands_that_work() {
 
 #[tokio::test]
 async fn the_metadata_document_walkthrough_runs_as_printed() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-    let section = readme
-        .split("## MCP clients")
-        .nth(1)
-        .unwrap()
-        .split("\n## ")
-        .next()
-        .unwrap();
-    let blocks = blocks(section, "sh");
+    let section = readme_section("MCP clients");
+    let blocks = blocks(&section, "sh");
     assert_eq!(
         blocks.len(),
         2,

@@ -165,16 +165,8 @@ async fn serve_notes_api(provider: &Provider, port: u16) -> rocket::Shutdown {
 
 #[tokio::test]
 async fn the_readme_resource_server_section_runs_as_printed() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-    let section = readme
-        .split("## Resource servers elsewhere")
-        .nth(1)
-        .unwrap()
-        .split("\n## ")
-        .next()
-        .unwrap();
-    let blocks = oauth_tests::shell::blocks(section, "sh");
+    let section = readme_section("Resource servers elsewhere");
+    let blocks = oauth_tests::shell::blocks(&section, "sh");
     assert_eq!(
         blocks.len(),
         1,
