@@ -3,8 +3,9 @@
 //! with the same keys, published as a JWK Set (RFC 7517), and rotated with the previous keys
 //! published until every token they signed has expired.
 //!
-//! Signing and the JWK Set are `jsonwebtoken`'s (with its pure-Rust `rust_crypto` backend); key
-//! generation is `rsa`'s and `p256`'s. Private keys never appear in `Debug`, logs or errors.
+//! The JWK Set and verification are `jsonwebtoken`'s (with its pure-Rust `rust_crypto`
+//! backend); signing uses the same RustCrypto crates with the key parsed once
+//! ([`crate::jws`]); key generation is `rsa`'s, `p256`'s and `ed25519-dalek`'s. Private keys never appear in `Debug`, logs or errors.
 
 use std::fmt;
 use std::str::FromStr;
@@ -181,10 +182,10 @@ fn ed25519_public_jwk(pem: &str) -> Result<Jwk, OAuthError> {
     })
 }
 
-/// A key ready to sign: its id, algorithm, `jsonwebtoken` key and public JWK.
+/// A key ready to sign: its id, algorithm, parsed private key and public JWK.
 struct ReadyKey {
     stored: StoredKey,
-    encoding: EncodingKey,
+    signer: crate::jws::JwsSigner,
     public: Jwk,
 }
 
@@ -217,9 +218,11 @@ impl KeySet {
             };
             public.common.key_id = Some(key.kid.clone());
             public.common.public_key_use = Some(PublicKeyUse::Signature);
+            let signer = crate::jws::JwsSigner::from_pkcs8_pem(key.algorithm, &key.private_key_pem)
+                .ok_or_else(|| key_error("the stored private key does not parse"))?;
             keys.push(ReadyKey {
                 stored: key,
-                encoding,
+                signer,
                 public,
             });
         }
@@ -274,8 +277,9 @@ impl KeySet {
         let mut header = Header::new(key.stored.algorithm.jose());
         header.kid = Some(key.stored.kid.clone());
         header.typ = Some(typ.to_owned());
-        jsonwebtoken::encode(&header, claims, &key.encoding)
-            .map_err(|_| key_error("signing failed"))
+        key.signer
+            .sign(&header, claims)
+            .ok_or_else(|| key_error("signing failed"))
     }
 }
 

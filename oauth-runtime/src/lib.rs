@@ -73,6 +73,7 @@ pub mod field_types;
 pub mod grants;
 mod hooks;
 mod id_token;
+mod jws;
 mod jwt_access_token;
 pub mod keys;
 pub mod model;
