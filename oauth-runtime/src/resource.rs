@@ -519,11 +519,22 @@ impl ResourceProtector {
         &self,
         request: &ResourceRequest<'_>,
     ) -> Result<CurrentToken, BearerError> {
+        self.authenticate_shared(request)
+            .await
+            .map(Arc::unwrap_or_clone)
+    }
+
+    /// [`authenticate`](Self::authenticate), the token shared: what the guards keep for the
+    /// request and what resource-server mode remembers, so that neither copies it.
+    pub(crate) async fn authenticate_shared(
+        &self,
+        request: &ResourceRequest<'_>,
+    ) -> Result<Arc<CurrentToken>, BearerError> {
         match &self.authority {
-            Authority::Local { storage, validator } => {
-                self.authenticate_locally(storage.as_ref(), validator.as_ref(), request)
-                    .await
-            }
+            Authority::Local { storage, validator } => self
+                .authenticate_locally(storage.as_ref(), validator.as_ref(), request)
+                .await
+                .map(Arc::new),
             #[cfg(feature = "resource-server")]
             Authority::Remote(issuer) => {
                 let token = self

@@ -36,7 +36,7 @@ pub(crate) enum Refusal {
 /// A validated token (or, for introspection, a refusal) and until when it may be reused.
 #[derive(Clone)]
 struct Remembered {
-    token: Option<CurrentToken>,
+    token: Option<Arc<CurrentToken>>,
     until: u64,
 }
 
@@ -114,7 +114,7 @@ impl RemoteIssuer {
     }
 
     /// Validates `token`: remembered, else as a JWT or by introspection.
-    pub(crate) async fn authenticate(&self, token: &str) -> Result<CurrentToken, Refusal> {
+    pub(crate) async fn authenticate(&self, token: &str) -> Result<Arc<CurrentToken>, Refusal> {
         let digest = SecretHash::of(token);
         let now = now();
         if let Some(remembered) = self.remembered.get(&digest) {
@@ -134,7 +134,7 @@ impl RemoteIssuer {
         match jwt::shape(token) {
             jwt::Shape::Refused(why) => Err(Refusal::Invalid(why)),
             jwt::Shape::Jwt(header) => {
-                let validated = self.validate_jwt(token, &header).await?;
+                let validated = Arc::new(self.validate_jwt(token, &header).await?);
                 let until = validated.expires_at.saturating_add(self.config.clock_skew);
                 self.remember(digest, Some(validated.clone()), until);
                 Ok(validated)
@@ -143,7 +143,7 @@ impl RemoteIssuer {
         }
     }
 
-    fn remember(&self, digest: SecretHash, token: Option<CurrentToken>, until: u64) {
+    fn remember(&self, digest: SecretHash, token: Option<Arc<CurrentToken>>, until: u64) {
         self.remembered.insert(digest, Remembered { token, until });
     }
 
@@ -234,7 +234,7 @@ impl RemoteIssuer {
         digest: SecretHash,
         token: &str,
         now: u64,
-    ) -> Result<CurrentToken, Refusal> {
+    ) -> Result<Arc<CurrentToken>, Refusal> {
         if self.config.client_id.is_none() {
             return Err(Refusal::Invalid(
                 "opaque access tokens are not accepted here (no introspection client configured)",
@@ -251,7 +251,8 @@ impl RemoteIssuer {
             .map_err(|Failure(why)| {
                 log::warn!("oauth2 resource server: introspection failed: {why}");
                 Refusal::Unavailable
-            })?;
+            })?
+            .map(Arc::new);
         let ttl = self.config.introspection_cache;
         if ttl > 0 {
             let until = now.saturating_add(ttl);

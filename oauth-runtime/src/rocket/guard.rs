@@ -7,7 +7,7 @@
 
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use std::io::Cursor;
 
@@ -25,7 +25,7 @@ use crate::resource::{
 pub(crate) struct GuardFailure(pub(crate) OnceLock<BearerError>);
 
 /// The token of this request, authenticated once however many guards ask.
-async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<CurrentToken, BearerError> {
+async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Arc<CurrentToken>, BearerError> {
     request
         .local_cache_async(async {
             let Some(protector) = request.rocket().state::<ResourceProtector>() else {
@@ -37,7 +37,7 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<CurrentToken, 
                 authorization: &authorization,
                 query: request.uri().query().map(|q| q.as_str()),
             };
-            protector.authenticate(&resource).await
+            protector.authenticate_shared(&resource).await
         })
         .await
 }
@@ -87,7 +87,7 @@ impl<'r> FromRequest<'r> for CurrentToken {
 
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
         match authenticate(request).await {
-            Ok(token) => request::Outcome::Success(token.clone()),
+            Ok(token) => request::Outcome::Success(CurrentToken::clone(token)),
             Err(error) => fail(request, error.clone()),
         }
     }
@@ -131,14 +131,14 @@ pub trait RequiredScope: Send + Sync + 'static {
 /// }
 /// ```
 pub struct Authorized<R: RequiredScope> {
-    token: CurrentToken,
+    token: Arc<CurrentToken>,
     requirement: PhantomData<fn() -> R>,
 }
 
 impl<R: RequiredScope> Authorized<R> {
     /// The token.
     pub fn into_inner(self) -> CurrentToken {
-        self.token
+        Arc::unwrap_or_clone(self.token)
     }
 }
 
@@ -187,14 +187,14 @@ impl<R: RequiredScope> Sentinel for Authorized<R> {
 /// Like [`Authorized`], but a request without any token passes with `None` (Authlib's
 /// `require_oauth(optional=True)`); a bad token or a missing scope is still refused.
 pub struct OptionalAuthorized<R: RequiredScope> {
-    token: Option<CurrentToken>,
+    token: Option<Arc<CurrentToken>>,
     requirement: PhantomData<fn() -> R>,
 }
 
 impl<R: RequiredScope> OptionalAuthorized<R> {
     /// The token, if the request carried one.
     pub fn into_inner(self) -> Option<CurrentToken> {
-        self.token
+        self.token.map(Arc::unwrap_or_clone)
     }
 }
 
