@@ -44,7 +44,10 @@ provider() {
   local dir="$1"; shift
   rm -rf "$dir"; mkdir -p "$dir"
   local port; port="$(free_port)"
-  (cd "$dir" && env ROCKET_LOG_LEVEL=off DATABASE_URL= "$@" "$PROVIDER" serve --port "$port" >/dev/null 2>&1) &
+  # The notes API's identifier is a resource the provider issues tokens for (RFC 8707): the
+  # tokens below ask for it with `resource`.
+  (cd "$dir" && env ROCKET_LOG_LEVEL=off DATABASE_URL= ROCKET_OAUTH2_RESOURCES="[\"$AUDIENCE\"]" "$@" \
+    "$PROVIDER" serve --port "$port" >/dev/null 2>&1) &
   PIDS+=($!)
   PROVIDER_URL="http://127.0.0.1:$port"
   wait_for "$PROVIDER_URL/api/ping"
@@ -73,7 +76,8 @@ import base64, json, sys, urllib.parse, urllib.request
 demo, url, n = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
 auth = base64.b64encode(f"{demo['client_id']}:{demo['client_secret']}".encode()).decode()
 body = urllib.parse.urlencode({"grant_type": "password", "username": "demo",
-                               "password": "demo-password", "scope": "profile"}).encode()
+                               "password": "demo-password", "scope": "profile",
+                               "resource": "http://notes.bench"}).encode()
 for _ in range(n):
     req = urllib.request.Request(url + "/oauth/token", body, {"Authorization": "Basic " + auth})
     print(json.load(urllib.request.urlopen(req))["access_token"])

@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 /// The notes of the token's user (here, a fixed list naming them).
 #[require_oauth(scope = "profile")]
 #[get("/notes")]
-fn notes(token: CurrentToken) -> Json<Value> {
+fn notes(token: &CurrentToken) -> Json<Value> {
     notes_of(token.user_id().unwrap_or("a service"), token.client_id())
 }
 

@@ -85,8 +85,12 @@ fn check_scope(ctxt: &Ctxt, lit: &LitStr) {
     }
 }
 
-/// Whether `ty` is `CurrentToken` (by its last path segment) and, if so, wrapped in `Option`.
+/// Whether `ty` is `CurrentToken` or `&CurrentToken` (by its last path segment) and, if so,
+/// wrapped in `Option`.
 fn token_parameter(ty: &Type) -> Option<bool> {
+    if let Type::Reference(reference) = ty {
+        return (token_parameter(&reference.elem) == Some(false)).then_some(false);
+    }
     let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
     if last.ident == "CurrentToken" {

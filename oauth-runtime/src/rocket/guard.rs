@@ -79,8 +79,8 @@ fn fail<T>(request: &Request<'_>, error: BearerError) -> request::Outcome<T, Bea
     request::Outcome::Error((status, error))
 }
 
-/// Any valid bearer token: the route gets the [`CurrentToken`]; no token or a bad one is
-/// refused with 401 and an RFC 6750 challenge.
+/// Any valid bearer token: the route gets the [`CurrentToken`] (a copy; `&CurrentToken`
+/// borrows it instead); no token or a bad one is refused with 401 and an RFC 6750 challenge.
 #[::rocket::async_trait]
 impl<'r> FromRequest<'r> for CurrentToken {
     type Error = BearerError;
@@ -88,6 +88,30 @@ impl<'r> FromRequest<'r> for CurrentToken {
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
         match authenticate(request).await {
             Ok(token) => request::Outcome::Success(CurrentToken::clone(token)),
+            Err(error) => fail(request, error.clone()),
+        }
+    }
+}
+
+/// The same as the [`CurrentToken`] guard, borrowed from the request rather than copied: the
+/// cheaper choice when the route only reads the token.
+///
+/// ```no_run
+/// use oauth_runtime::{require_oauth, CurrentToken};
+///
+/// #[require_oauth(scope = "profile")]
+/// #[rocket::get("/me")]
+/// fn me(token: &CurrentToken) -> String {
+///     token.user_id().unwrap_or("a service").to_owned()
+/// }
+/// ```
+#[::rocket::async_trait]
+impl<'r> FromRequest<'r> for &'r CurrentToken {
+    type Error = BearerError;
+
+    async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+        match authenticate(request).await {
+            Ok(token) => request::Outcome::Success(token.as_ref()),
             Err(error) => fail(request, error.clone()),
         }
     }

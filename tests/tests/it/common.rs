@@ -141,6 +141,12 @@ fn token_info(token: CurrentToken) -> String {
     token.client_id
 }
 
+/// The token borrowed from the request (`&CurrentToken`), with the guard's `Authorized`.
+#[get("/borrowed")]
+fn borrowed(authorized: Authorized<Profile>, token: &CurrentToken) -> String {
+    format!("{}|{}", token.client_id(), authorized.client_id())
+}
+
 #[get("/optional")]
 fn optional(token: Option<CurrentToken>) -> String {
     token.map_or_else(|| "anonymous".to_owned(), |t| t.client_id)
@@ -205,7 +211,10 @@ pub fn app_on(rocket: Rocket<Build>, fairing: OAuth2) -> Rocket<Build> {
         .attach(fairing)
         .mount("/oauth", oauth_runtime::oauth_routes())
         .mount("/oauth", routes![authorize, approve])
-        .mount("/api", routes![me, both, any, token_info, optional])
+        .mount(
+            "/api",
+            routes![me, both, any, token_info, borrowed, optional],
+        )
 }
 
 pub async fn client() -> HttpClient {

@@ -77,6 +77,19 @@ async fn expired_token_is_invalid_token() {
 }
 
 #[rocket::async_test]
+async fn a_borrowed_token_is_the_request_token_and_is_refused_alike() {
+    let client = client().await;
+    let tokens = web_tokens(&client, "profile").await;
+    let (answer, body) = api(&client, "/api/borrowed", Some(tokens.str("access_token"))).await;
+    assert_eq!(answer.status, Status::Ok);
+    assert_eq!(body, "web|web");
+    let (answer, _) = api(&client, "/api/borrowed", None).await;
+    assert_eq!(answer.status, Status::Unauthorized);
+    let (answer, _) = api(&client, "/api/borrowed", Some("not-a-token")).await;
+    assert_eq!(answer.error(), "invalid_token");
+}
+
+#[rocket::async_test]
 async fn revoked_token_is_invalid_token() {
     let client = client().await;
     let token = svc_access(&client, "read").await;

@@ -1,4 +1,5 @@
-// `optional` takes `Option<CurrentToken>`; without it, a plain `CurrentToken`.
+// `optional` takes `Option<CurrentToken>`; without it, a plain `CurrentToken` (either may be
+// borrowed: `&CurrentToken`).
 use oauth_runtime::{require_oauth, CurrentToken};
 use rocket::get;
 
@@ -12,6 +13,12 @@ fn feed(token: CurrentToken) -> String {
 #[get("/me")]
 fn me(token: Option<CurrentToken>) -> String {
     token.map(|t| t.client_id().to_owned()).unwrap_or_default()
+}
+
+#[require_oauth(optional)]
+#[get("/borrowed")]
+fn borrowed(token: &CurrentToken) -> String {
+    token.client_id().to_owned()
 }
 
 fn main() {}

@@ -8,6 +8,18 @@ async fn me(token: CurrentToken) -> String {
     token.client_id
 }
 
+#[require_oauth(scope = "profile")]
+#[get("/borrowed")]
+fn borrowed(token: &CurrentToken) -> &str {
+    token.client_id()
+}
+
+#[require_oauth(optional)]
+#[get("/maybe")]
+fn maybe(token: Option<&CurrentToken>) -> String {
+    token.map(|t| t.client_id().to_owned()).unwrap_or_default()
+}
+
 #[require_oauth(any_of = ["a", "b c"], optional)]
 #[post("/x")]
 pub fn x() {}
@@ -38,7 +50,7 @@ struct Row {
 }
 
 fn main() {
-    let _ = rocket::routes![me, x];
+    let _ = rocket::routes![me, borrowed, maybe, x];
     let _ = grants![AuthorizationCode(require_pkce = true, allow_plain_pkce = false), RefreshToken];
     let _: &dyn Fn(&Client) -> &str = &|c| c.client_id();
     let _ = Row::default().to_token();
