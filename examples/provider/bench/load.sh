@@ -4,7 +4,8 @@
 #   examples/provider/bench/load.sh            # the endpoint table (10 s per endpoint)
 #   examples/provider/bench/load.sh --scale    # also /api/me at 10^3, 10^5, 10^6 live tokens
 #   examples/provider/bench/load.sh --soak     # also a 10-minute soak, RSS sampled
-#   add --skip-table to run only --scale / --soak
+#   examples/provider/bench/load.sh --growth   # also every endpoint at 10^3 and 10^6 stored tokens
+#   add --skip-table to run only --scale / --soak / --growth
 #
 # Needs wrk (Debian: apt-get install wrk) and python3. Results: target/bench/results.json,
 # target/bench/report.md, SVG charts in docs/benchmarks/. Bounded: loopback only, fixed
@@ -16,11 +17,12 @@ OUT="$ROOT/target/bench"
 DURATION="${DURATION:-10}"
 CONNS="${CONNS:-64}"
 THREADS=2
-SCALE=0; SOAK=0; TABLE=1
+SCALE=0; SOAK=0; GROWTH=0; TABLE=1
 for arg in "$@"; do
   case "$arg" in
     --scale) SCALE=1 ;;
     --soak) SOAK=1 ;;
+    --growth) GROWTH=1 ;;
     --skip-table) TABLE=0 ;;
     *) echo "unknown argument $arg" >&2; exit 2 ;;
   esac
@@ -39,10 +41,15 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# The provider's API identifier (RFC 8707 `resource`; by default `{issuer}/api`, which depends on
+# the port): fixed here so that the seeded tokens can be for it.
+RESOURCE="http://127.0.0.1/bench-api"
+
 # start_server DIR: serves DIR's database on a free port; sets PORT and SERVER_PID.
 start_server() {
   PORT="$(free_port)"
-  (cd "$1" && ROCKET_LOG_LEVEL=off DATABASE_URL= exec "$BIN" serve --port "$PORT" >/dev/null 2>&1) &
+  (cd "$1" && ROCKET_LOG_LEVEL=off DATABASE_URL= ROCKET_OAUTH2_RESOURCE="$RESOURCE" \
+    exec "$BIN" serve --port "$PORT" >/dev/null 2>&1) &
   SERVER_PID=$!
   for _ in $(seq 1 200); do
     curl -fs "http://127.0.0.1:$PORT/api/ping" >/dev/null 2>&1 && return 0
@@ -69,7 +76,7 @@ run() {
 seed() { # seed DIR ARGS...: a fresh database in DIR
   local dir="$1"; shift
   rm -rf "$dir"; mkdir -p "$dir"
-  (cd "$dir" && DATABASE_URL= "$BIN" bench-seed --out "$dir/seed" "$@")
+  (cd "$dir" && DATABASE_URL= "$BIN" bench-seed --out "$dir/seed" --audience "$RESOURCE" "$@")
 }
 
 basic() { python3 -c "import base64,json,sys; c=json.load(open('$1')); print('Basic ' + base64.b64encode((c['client_id']+':'+c['client_secret']).encode()).decode())"; }
@@ -99,6 +106,26 @@ if [ "$SCALE" = 1 ]; then
     seed "$OUT/scale-$n" --tokens "$n"
     start_server "$OUT/scale-$n"
     run "me_at_$n" get.lua /api/me LINES_FILE="$OUT/scale-$n/seed/tokens.txt"
+    stop_server
+  done
+fi
+
+# --- Cost growth: each endpoint at 10^3 and at 10^6 stored tokens ---------------------------
+# Requests pick their token (validation, introspection), code and refresh token at random out
+# of the seeded ones, so at 10^6 they touch the whole database, not a hot few.
+if [ "$GROWTH" = 1 ]; then
+  PER_RUN=$((DURATION * 25000))
+  for n in 1000 1000000; do
+    echo "seeding $n tokens, $PER_RUN codes and refresh tokens..."
+    seed "$OUT/growth-$n" --tokens "$n" --codes "$PER_RUN" --refresh "$PER_RUN"
+    DIR="$OUT/growth-$n/seed"
+    AUTH="$(basic "$DIR/client.json")"
+    start_server "$OUT/growth-$n"
+    run "growth_validation_$n" get.lua /api/me LINES_FILE="$DIR/tokens.txt"
+    run "growth_issuance_$n" post.lua /oauth/token AUTH="$AUTH" BODY="grant_type=client_credentials&scope=profile"
+    run "growth_exchange_$n" post.lua /oauth/token AUTH="$AUTH" BODY="grant_type=authorization_code&code={line}" LINES_FILE="$DIR/codes.txt"
+    run "growth_refresh_$n" post.lua /oauth/token AUTH="$AUTH" BODY="grant_type=refresh_token&refresh_token={line}" LINES_FILE="$DIR/refresh.txt"
+    run "growth_introspection_$n" post.lua /oauth/introspect AUTH="$AUTH" BODY="token={line}" LINES_FILE="$DIR/tokens.txt" REUSE=1
     stop_server
   done
 fi

@@ -2,6 +2,7 @@
 -- threads, never reused) into the body; prints one RESULT line of JSON when done.
 --   BODY     the form, with {line} where a line goes
 --   AUTH     an Authorization header value (optional)
+--   REUSE    when set, each request takes a line at random instead (lines are reused)
 local threads = {}
 local counter = 0
 
@@ -24,6 +25,7 @@ function init(args)
     end
   end
   next_line = 1
+  reuse = os.getenv("REUSE") ~= nil
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   if auth then wrk.headers["Authorization"] = auth end
@@ -36,8 +38,13 @@ end
 function request()
   local body = body_template
   if #lines > 0 then
-    local line = lines[next_line] or ""
-    next_line = next_line + 1
+    local line
+    if reuse then
+      line = lines[math.random(#lines)]
+    else
+      line = lines[next_line] or ""
+      next_line = next_line + 1
+    end
     body = string.gsub(body_template, "{line}", line)
   end
   return wrk.format(nil, nil, nil, body)

@@ -24,7 +24,8 @@ def bar_chart(path, title, items, unit):
         w = (width - left - 110) * value / top
         parts.append(f'<text x="{left - 8}" y="{y + 18}" text-anchor="end">{label}</text>')
         parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="#1f883d"/>')
-        parts.append(f'<text x="{left + w + 6:.1f}" y="{y + 18}">{value:,.0f} {unit}</text>')
+        shown = f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+        parts.append(f'<text x="{left + w + 6:.1f}" y="{y + 18}">{shown} {unit}</text>')
     parts.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(parts))
@@ -94,6 +95,25 @@ if scale:
                [(n, r["rss_kib"] / 1024) for n, r in scale], "live tokens", "RSS MiB")
     first, last = scale[0][1]["result"]["p99_ms"], scale[-1][1]["result"]["p99_ms"]
     report += ["", f"p99 at {scale[-1][0]:,} tokens / p99 at {scale[0][0]:,}: **{last / first:.2f}×**."]
+growth = sorted({n.split("_")[1] for n in by_name if n.startswith("growth_")},
+                key=["validation", "issuance", "exchange", "refresh", "introspection"].index)
+if growth:
+    report += ["", "| endpoint | p50 ms at 10³ | p99 ms at 10³ | p50 ms at 10⁶ | p99 ms at 10⁶ | p99 growth "
+               "| req/s at 10³ | req/s at 10⁶ | RSS MiB at 10⁶ |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    bars = []
+    for endpoint in growth:
+        small = by_name.get(f"growth_{endpoint}_1000")
+        large = by_name.get(f"growth_{endpoint}_1000000")
+        if not small or not large:
+            continue
+        a, b = small["result"], large["result"]
+        report.append(f'| {endpoint} | {a["p50_ms"]:.2f} | {a["p99_ms"]:.2f} | {b["p50_ms"]:.2f} | '
+                      f'{b["p99_ms"]:.2f} | {b["p99_ms"] / a["p99_ms"]:.2f}× | {a["rps"]:,.0f} | '
+                      f'{b["rps"]:,.0f} | {large["rss_kib"] / 1024:.1f} |')
+        bars += [(f"{endpoint} at 10³", a["p99_ms"]), (f"{endpoint} at 10⁶", b["p99_ms"])]
+    if bars:
+        bar_chart(os.path.join(charts, "p99_growth.svg"), "p99 latency at 10³ and 10⁶ stored tokens (ms)",
+                  bars, "ms")
 soak_path = os.path.join(out, "soak.jsonl")
 if os.path.exists(soak_path):
     soak = [json.loads(l) for l in open(soak_path) if l.strip()]

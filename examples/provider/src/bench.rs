@@ -16,8 +16,16 @@ fn lines(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, String> {
 }
 
 /// Creates a client and a user, `tokens` live access tokens (scope `profile`), `codes`
-/// authorization codes and `refresh` refresh tokens; writes their strings to `out/`.
-pub async fn seed(tokens: usize, codes: usize, refresh: usize, out: &Path) -> Result<(), String> {
+/// authorization codes and `refresh` refresh tokens, all for `audience` if given; writes their
+/// strings to `out/`.
+pub async fn seed(
+    tokens: usize,
+    codes: usize,
+    refresh: usize,
+    out: &Path,
+    audience: Option<String>,
+) -> Result<(), String> {
+    let audience: Vec<String> = audience.into_iter().collect();
     std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
     let db = Db::open().await?;
     let metadata: ClientMetadata = serde_json::from_value(json!({
@@ -58,7 +66,7 @@ pub async fn seed(tokens: usize, codes: usize, refresh: usize, out: &Path) -> Re
         family: generate_token(22),
         access_token_revoked: false,
         refresh_token_revoked: false,
-        audience: Vec::new(),
+        audience: audience.clone(),
     };
     let mut file = lines(&out.join("tokens.txt"))?;
     // Saved 512 at a time, concurrently, so they share commits (group commit).
@@ -108,7 +116,7 @@ pub async fn seed(tokens: usize, codes: usize, refresh: usize, out: &Path) -> Re
                 expires_at: now + 600,
                 nonce: None,
                 auth_time: None,
-                audience: Vec::new(),
+                audience: audience.clone(),
             })
             .await
             .map_err(|e| e.to_string())?;

@@ -69,6 +69,10 @@ enum Command {
         /// Where to write the client and the token strings.
         #[arg(long)]
         out: std::path::PathBuf,
+        /// The audience (RFC 8707 resource) of every seeded code and token: the `resource`
+        /// the server is started with, whose guards refuse tokens for anything else.
+        #[arg(long)]
+        audience: Option<String>,
     },
 }
 
@@ -141,7 +145,8 @@ fn main() -> std::process::ExitCode {
                 codes,
                 refresh,
                 out,
-            } => bench::seed(tokens, codes, refresh, &out).await,
+                audience,
+            } => bench::seed(tokens, codes, refresh, &out, audience).await,
         }
     });
     match result {
