@@ -5,7 +5,7 @@
 //!
 //! The JWK Set and verification are `jsonwebtoken`'s (with its pure-Rust `rust_crypto`
 //! backend); signing uses the same RustCrypto crates with the key parsed once
-//! ([`crate::jws`]); key generation is `rsa`'s, `p256`'s and `ed25519-dalek`'s. Private keys never appear in `Debug`, logs or errors.
+//! (the crate's `jws` module); key generation is `rsa`'s, `p256`'s and `ed25519-dalek`'s. Private keys never appear in `Debug`, logs or errors.
 
 use std::fmt;
 use std::str::FromStr;
