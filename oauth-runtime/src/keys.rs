@@ -4,8 +4,9 @@
 //! published until every token they signed has expired.
 //!
 //! The JWK Set and verification are `jsonwebtoken`'s (with its pure-Rust `rust_crypto`
-//! backend); signing uses the same RustCrypto crates with the key parsed once
-//! (the crate's `jws` module); key generation is `rsa`'s, `p256`'s and `ed25519-dalek`'s. Private keys never appear in `Debug`, logs or errors.
+//! backend); signing uses the same RustCrypto crates with the key parsed once (the crate's
+//! `jws` module); key generation is `rsa`'s, `p256`'s and `ed25519-dalek`'s. Private keys
+//! never appear in `Debug`, logs or errors.
 
 use std::fmt;
 use std::str::FromStr;
