@@ -275,8 +275,10 @@ pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> 
     let insert = format!("INSERT INTO {table} ({cols}) ");
     let find_by_access = format!("SELECT {cols} FROM {table} WHERE {access} = $1");
     let find_by_refresh = format!("SELECT {cols} FROM {table} WHERE {refresh} = $1");
-    let claim_refresh =
-        format!("UPDATE {table} SET {rrev} = $1, {arev} = $2 WHERE {refresh} = $3 AND {rrev} = $4");
+    let claim_refresh_many = format!(
+        "UPDATE {table} SET {rrev} = $1, {arev} = $2 WHERE {rrev} = $3 AND {refresh} IN \
+         ({{hashes}}) RETURNING {cols}"
+    );
     let revoke_family_of_refresh = format!(
         "UPDATE {table} SET {arev} = $1, {rrev} = $2 WHERE {family} IN \
          (SELECT {family} FROM {table} WHERE {refresh} = $3)"
@@ -299,7 +301,7 @@ pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> 
             insert: #insert,
             find_by_access: #find_by_access,
             find_by_refresh: #find_by_refresh,
-            claim_refresh: #claim_refresh,
+            claim_refresh_many: #claim_refresh_many,
             revoke_family_of_refresh: #revoke_family_of_refresh,
             revoke_family: #revoke_family,
             revoke_access: #revoke_access,
@@ -357,9 +359,9 @@ pub(crate) fn code(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
         c(Key::ClientId),
     );
     let insert = format!("INSERT INTO {table} ({cols}) ");
-    let redeem = format!(
-        "UPDATE {table} SET {used} = $1 WHERE {hash} = $2 AND {used} = $3 \
-         AND {client} = $4 RETURNING {cols}"
+    let redeem_many = format!(
+        "UPDATE {table} SET {used} = $1 WHERE {used} = $2 AND ({hash}, {client}) IN \
+         (VALUES {{pairs}}) RETURNING {cols}"
     );
     let find = format!("SELECT {cols} FROM {table} WHERE {hash} = $1");
     let purge = format!("DELETE FROM {table} WHERE {expires} < $1");
@@ -367,7 +369,7 @@ pub(crate) fn code(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> T
     let statements = quote! {
         #statements_type = #statements_type {
             insert: #insert,
-            redeem: #redeem,
+            redeem_many: #redeem_many,
             find: #find,
             purge: #purge,
         }

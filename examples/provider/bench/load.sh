@@ -3,6 +3,7 @@
 #
 #   examples/provider/bench/load.sh            # the endpoint table (10 s per endpoint)
 #   examples/provider/bench/load.sh --scale    # also /api/me at 10^3, 10^5, 10^6 live tokens
+#                                              # and a hot set of 10^4 out of 10^6
 #   examples/provider/bench/load.sh --soak     # also a 10-minute soak, RSS sampled
 #   examples/provider/bench/load.sh --growth   # also every endpoint at 10^3 and 10^6 stored tokens
 #   add --skip-table to run only --scale / --soak / --growth
@@ -106,6 +107,11 @@ if [ "$SCALE" = 1 ]; then
     seed "$OUT/scale-$n" --tokens "$n"
     start_server "$OUT/scale-$n"
     run "me_at_$n" get.lua /api/me LINES_FILE="$OUT/scale-$n/seed/tokens.txt"
+    if [ "$n" = 1000000 ]; then
+      # A hot set: 10^4 of the 10^6 live tokens in use.
+      head -n 10000 "$OUT/scale-$n/seed/tokens.txt" > "$OUT/scale-$n/seed/hot.txt"
+      run "me_hot_at_$n" get.lua /api/me LINES_FILE="$OUT/scale-$n/seed/hot.txt"
+    fi
     stop_server
   done
 fi

@@ -23,7 +23,7 @@ use crate::model::{now, AuthorizationCode, OAuth2Client, ResourceOwner, Token};
 use crate::secret::SecretHash;
 
 /// Entries kept at most per map (quick_cache evicts cold entries beyond it).
-const CAPACITY: usize = 100_000;
+const CAPACITY: usize = 16_384;
 
 /// How long a client found by id is remembered.
 pub(crate) const CLIENT_TTL: Duration = Duration::from_secs(60);

@@ -230,6 +230,111 @@ async fn concurrent_redemptions_give_one(b: Backend) {
     assert_eq!(redeemed, 1);
 }
 
+/// Many codes redeemed at once (the SQL stores redeem concurrent requests with one statement):
+/// each code goes to exactly one of the requests of its client, with its contents; a request
+/// by another client neither gets nor consumes it.
+async fn many_codes_redeemed_at_once(b: Backend) {
+    let s = b.storage();
+    let hashes: Vec<SecretHash> = (0..32)
+        .map(|i| SecretHash::of(&format!("batch-code-{i}")))
+        .collect();
+    for hash in &hashes {
+        s.save_authorization_code(code(*hash, 2_000)).await.unwrap();
+    }
+    // Another client's request first, then three of the right client, for every code.
+    let tasks: Vec<_> = hashes
+        .iter()
+        .flat_map(|hash| ["spa", "web", "web", "web"].map(|client| (*hash, client)))
+        .map(|(hash, client)| {
+            let s = s.clone();
+            let redemption =
+                rocket::tokio::spawn(
+                    async move { s.consume_authorization_code(&hash, client).await },
+                );
+            (hash, client, redemption)
+        })
+        .collect();
+    let mut redeemed = std::collections::HashMap::new();
+    for (hash, client, task) in tasks {
+        match task.await.unwrap().expect("no storage error") {
+            CodeRedemption::Redeemed(got) => {
+                assert_eq!(client, "web");
+                assert_eq!(got, code(hash, 2_000));
+                *redeemed.entry(hash).or_insert(0) += 1;
+            }
+            CodeRedemption::AlreadyUsed(_) => assert_eq!(client, "web"),
+            CodeRedemption::Unknown => assert_eq!(client, "spa", "code lost"),
+        }
+    }
+    assert_eq!(redeemed.len(), hashes.len());
+    assert!(redeemed.values().all(|n| *n == 1), "{redeemed:?}");
+}
+
+/// Many refresh tokens rotated at once (the SQL stores rotate concurrent requests in one
+/// transaction): each rotates exactly once; a replay among them revokes its family, the new
+/// token included; an unknown token is unknown.
+async fn many_rotations_at_once(b: Backend) {
+    let s = b.storage();
+    for i in 0..32 {
+        let old = token(
+            &format!("ba-{i}"),
+            Some(&format!("br-{i}")),
+            &format!("bf-{i}"),
+        );
+        s.save_token(old).await.unwrap();
+    }
+    // Even families: the rotation and a replay of it; odd ones: the rotation alone.
+    let mut requests = Vec::new();
+    for i in 0..32 {
+        for attempt in 0..(if i % 2 == 0 { 2 } else { 1 }) {
+            requests.push((i, format!("br-{i}"), format!("ba-{i}-{attempt}")));
+        }
+    }
+    requests.push((99, "br-unknown".to_owned(), "ba-unknown".to_owned()));
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|(i, old, new)| {
+            let s = s.clone();
+            let family = if i == 99 {
+                "bf-unknown".to_owned()
+            } else {
+                format!("bf-{i}")
+            };
+            let new_token = token(&new, Some(&format!("{new}-r")), &family);
+            let rotation = rocket::tokio::spawn(async move {
+                s.rotate_refresh_token(&SecretHash::of(&old), new_token)
+                    .await
+            });
+            (i, new, rotation)
+        })
+        .collect();
+    let mut rotated = std::collections::HashMap::new();
+    for (i, new, task) in tasks {
+        let rotation = task.await.unwrap().expect("no storage error");
+        match (i, rotation) {
+            (99, outcome) => assert_eq!(outcome, Rotation::Unknown),
+            (_, Rotation::Rotated) => assert!(rotated.insert(i, new).is_none(), "twice: {i}"),
+            (i, Rotation::Reused) => assert_eq!(i % 2, 0, "a lone rotation was a replay"),
+            (i, Rotation::Unknown) => panic!("token {i} lost"),
+        }
+    }
+    assert_eq!(rotated.len(), 32);
+    for (i, new) in rotated {
+        let saved = s
+            .find_access_token(&SecretHash::of(&new))
+            .await
+            .unwrap()
+            .expect("the rotated token is saved");
+        // A replay revokes the family, the new token included.
+        assert_eq!(saved.access_token_revoked, i % 2 == 0, "family {i}");
+    }
+    assert!(s
+        .find_access_token(&SecretHash::of("ba-unknown"))
+        .await
+        .unwrap()
+        .is_none());
+}
+
 async fn tokens_are_found_by_digest(b: Backend) {
     let s = b.storage();
     let t = token("access-1", Some("refresh-1"), "fam-1");
@@ -598,9 +703,11 @@ macro_rules! storage_suite {
             case!(clients_round_trip);
             case!(codes_are_single_use);
             case!(concurrent_redemptions_give_one);
+            case!(many_codes_redeemed_at_once);
             case!(tokens_are_found_by_digest);
             case!(rotation_and_reuse);
             case!(concurrent_rotations_give_one);
+            case!(many_rotations_at_once);
             case!(revocation);
             case!(users);
             case!(lookups_see_revocation_at_once);

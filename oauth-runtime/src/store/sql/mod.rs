@@ -2,12 +2,13 @@
 //! one database). One schema, embedded as migrations and applied at start-up unless turned off.
 //!
 //! Every atomic operation of the storage contract is one statement or one transaction whose
-//! first statement takes the row lock:
-//! - code redemption: `UPDATE … SET used = TRUE WHERE code_hash = $1 AND used = FALSE
-//!   RETURNING …` — of concurrent redemptions exactly one gets the row;
-//! - refresh rotation: `UPDATE … SET refresh_token_revoked = TRUE WHERE refresh_token_hash = $1
-//!   AND refresh_token_revoked = FALSE RETURNING family`, then the new token, in one
-//!   transaction.
+//! first statement takes the row locks:
+//! - code redemption: `UPDATE … SET used = TRUE WHERE used = FALSE AND (code_hash, client_id)
+//!   IN (…) RETURNING …` — a row is updated at most once, so of concurrent redemptions exactly
+//!   one gets it; concurrent redemptions of different codes share the statement;
+//! - refresh rotation: `UPDATE … SET refresh_token_revoked = TRUE WHERE refresh_token_revoked =
+//!   FALSE AND refresh_token_hash IN (…) RETURNING …`, then the new tokens, in one transaction
+//!   shared by concurrent rotations.
 //!
 //! # Column types
 //!
@@ -35,6 +36,8 @@ mod registrations;
 mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_reader;
 mod store;
 pub(crate) mod table;
 

@@ -36,9 +36,11 @@ impl SqlStore<Postgres> {
             .map_err(db_error)?;
         // PostgreSQL runs concurrent writers: one pool serves both.
         let store = SqlStore {
+            #[cfg(feature = "sqlite")]
+            reader: None,
             writer: pool.clone(),
             pool,
-            batcher: Arc::default(),
+            writers: Arc::default(),
             tables: PhantomData,
         };
         if config.migrate {

@@ -10,6 +10,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
+use super::sqlite_reader::SqliteReader;
 use super::{db_error, SqlStore};
 use crate::config::DatabaseConfig;
 use crate::store::{StorageError, StorageResult};
@@ -67,14 +68,18 @@ impl SqlStore<Sqlite> {
                 .max_connections(readers)
                 .min_connections(config.min_connections.min(readers))
                 .acquire_timeout(Duration::from_secs(config.acquire_timeout))
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await
                 .map_err(db_error)?
         };
+        // A file (not an in-memory database): token lookups run on the calling thread.
+        let reader = (!url.contains(":memory:"))
+            .then(|| Arc::new(SqliteReader::new(options.get_filename())));
         let store = SqlStore {
+            reader,
             pool,
             writer,
-            batcher: Arc::default(),
+            writers: Arc::default(),
             tables: PhantomData,
         };
         spawn_checkpointer(store.pool.clone());

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
 
-use super::batch::Batcher;
+use super::batch::Writers;
 use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
 use super::TableTypes;
 
@@ -25,7 +25,11 @@ pub struct SqlStore<DB: Database, C = ClientRow, T = TokenRow, A = CodeRow, U = 
     /// SQLite: one connection, so writers queue instead of sleeping in the busy handler;
     /// PostgreSQL: the pool itself.
     pub(crate) writer: Pool<DB>,
-    pub(crate) batcher: Arc<Batcher>,
+    /// The batching writer tasks (group commit of issued tokens, redeemed codes, rotations).
+    pub(crate) writers: Arc<Writers>,
+    /// SQLite file with the embedded token table: token lookups on the calling thread.
+    #[cfg(feature = "sqlite")]
+    pub(crate) reader: Option<Arc<super::sqlite_reader::SqliteReader>>,
     pub(crate) tables: TableTypes<C, T, A, U>,
 }
 
@@ -55,7 +59,9 @@ impl<DB: Database, C, T, A, U> Clone for SqlStore<DB, C, T, A, U> {
         SqlStore {
             pool: self.pool.clone(),
             writer: self.writer.clone(),
-            batcher: self.batcher.clone(),
+            writers: self.writers.clone(),
+            #[cfg(feature = "sqlite")]
+            reader: self.reader.clone(),
             tables: std::marker::PhantomData,
         }
     }
@@ -127,26 +133,22 @@ where
         code_hash: &crate::secret::SecretHash,
         client_id: &str,
     ) -> crate::store::StorageResult<crate::store::CodeRedemption> {
-        use crate::store::sql::CodeValue::{ClientId, CodeHash, Used};
+        use crate::store::sql::CodeValue::CodeHash;
         let db = crate::store::sql::db_error;
         let statements = A::STATEMENTS;
-        // One statement: of concurrent redemptions exactly one matches `used = false`;
-        // a code of another client is left as it is (RFC 6749 §4.1.3).
-        let args = crate::store::sql::table::arguments::<DB, _>(
-            &[
-                Used(true),
-                CodeHash(code_hash),
-                Used(false),
-                ClientId(client_id),
-            ],
-            A::bind,
-        )?;
-        let redeemed = sqlx::query_with(statements.redeem, args)
-            .fetch_optional(self.writer())
-            .await
-            .map_err(db)?;
-        if let Some(row) = redeemed {
-            let code = A::from_row(&row).map_err(db)?.to_code()?;
+        // Of concurrent redemptions exactly one matches `used = false`; a code of another
+        // client is left as it is (RFC 6749 §4.1.3). Concurrent redemptions of different codes
+        // share one statement (`redeem_codes`).
+        let redeemed = self
+            .writers
+            .redeems
+            .submit_to(
+                self.writer(),
+                (*code_hash, client_id.to_owned()),
+                Self::redeem_codes,
+            )
+            .await?;
+        if let Some(code) = redeemed {
             return Ok(crate::store::CodeRedemption::Redeemed(code));
         }
         let args = crate::store::sql::table::arguments::<DB, _>(&[CodeHash(code_hash)], A::bind)?;
@@ -167,18 +169,11 @@ where
 
     async fn save_token(&self, token: crate::Token) -> crate::store::StorageResult<()> {
         // Group commit: concurrent issuances share one transaction.
-        let writer = self.writer().clone();
-        self.batcher
-            .submit(token, move |receiver| {
-                let writer = writer.clone();
-                tokio::spawn(crate::store::sql::batch::run(receiver, move |tokens| {
-                    let writer = writer.clone();
-                    async move {
-                        Self::insert_tokens(&writer, &tokens)
-                            .await
-                            .map_err(|e| e.to_string())
-                    }
-                }));
+        self.writers
+            .tokens
+            .submit_to(self.writer(), token, |writer, tokens| async move {
+                Self::insert_tokens(&writer, &tokens).await?;
+                Ok(vec![(); tokens.len()])
             })
             .await
     }
@@ -188,6 +183,10 @@ where
         hash: &crate::secret::SecretHash,
     ) -> crate::store::StorageResult<Option<crate::Token>> {
         use crate::store::sql::TokenValue::AccessTokenHash;
+        #[cfg(feature = "sqlite")]
+        if let Some(found) = self.read_in_thread(super::sqlite_reader::By::Access, hash) {
+            return Ok(found);
+        }
         self.find_token(T::STATEMENTS.find_by_access, AccessTokenHash(hash))
             .await
     }
@@ -197,6 +196,10 @@ where
         hash: &crate::secret::SecretHash,
     ) -> crate::store::StorageResult<Option<crate::Token>> {
         use crate::store::sql::TokenValue::RefreshTokenHash;
+        #[cfg(feature = "sqlite")]
+        if let Some(found) = self.read_in_thread(super::sqlite_reader::By::Refresh, hash) {
+            return Ok(found);
+        }
         self.find_token(T::STATEMENTS.find_by_refresh, RefreshTokenHash(hash))
             .await
     }
@@ -206,51 +209,11 @@ where
         old: &crate::secret::SecretHash,
         new: crate::Token,
     ) -> crate::store::StorageResult<crate::store::Rotation> {
-        use crate::store::sql::TokenValue::{
-            AccessTokenRevoked, RefreshTokenHash, RefreshTokenRevoked,
-        };
-        let db = crate::store::sql::db_error;
-        let statements = T::STATEMENTS;
-        let mut tx = self.writer().begin().await.map_err(db)?;
-        // The first statement writes, so it takes the lock: concurrent rotations of one
-        // refresh token serialise here and only the first finds it unrevoked.
-        let args = crate::store::sql::table::arguments::<DB, _>(
-            &[
-                RefreshTokenRevoked(true),
-                AccessTokenRevoked(true),
-                RefreshTokenHash(old),
-                RefreshTokenRevoked(false),
-            ],
-            T::bind,
-        )?;
-        let claimed = sqlx::query_with(statements.claim_refresh, args)
-            .execute(&mut *tx)
+        // Concurrent rotations share one transaction (`rotate_tokens`).
+        self.writers
+            .rotations
+            .submit_to(self.writer(), (*old, new), Self::rotate_tokens)
             .await
-            .map_err(db)?;
-        if claimed.rows_affected() > 0 {
-            Self::insert_tokens(&mut *tx, std::slice::from_ref(&new)).await?;
-            tx.commit().await.map_err(db)?;
-            return Ok(crate::store::Rotation::Rotated);
-        }
-        // Revoked already (a replay) or unknown: revoke the family it belongs to, if any.
-        let args = crate::store::sql::table::arguments::<DB, _>(
-            &[
-                AccessTokenRevoked(true),
-                RefreshTokenRevoked(true),
-                RefreshTokenHash(old),
-            ],
-            T::bind,
-        )?;
-        let revoked = sqlx::query_with(statements.revoke_family_of_refresh, args)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
-        Ok(if revoked.rows_affected() > 0 {
-            crate::store::Rotation::Reused
-        } else {
-            crate::store::Rotation::Unknown
-        })
     }
 
     async fn revoke_access_token(
@@ -298,6 +261,15 @@ where
 
     async fn family_revoked(&self, family: &str) -> crate::store::StorageResult<bool> {
         use crate::store::sql::TokenValue::{AccessTokenRevoked, Family};
+        #[cfg(feature = "sqlite")]
+        if let Some(reader) = &self.reader {
+            match reader.family_revoked(family) {
+                Ok(revoked) => return Ok(revoked),
+                Err(error) => {
+                    log::debug!("oauth2: in-thread family check failed, using the pool: {error}");
+                }
+            }
+        }
         let args = crate::store::sql::table::arguments::<DB, _>(
             &[Family(family), AccessTokenRevoked(true)],
             T::bind,
@@ -457,6 +429,23 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     T: crate::store::sql::TokenTable<DB>,
 {
+    /// The token found by the in-thread reader, if this store has one and it answered; `None`
+    /// sends the lookup through the pool.
+    #[cfg(feature = "sqlite")]
+    fn read_in_thread(
+        &self,
+        by: super::sqlite_reader::By,
+        hash: &crate::secret::SecretHash,
+    ) -> Option<Option<crate::Token>> {
+        match self.reader.as_ref()?.find(by, hash) {
+            Ok(found) => Some(found),
+            Err(error) => {
+                log::debug!("oauth2: in-thread token lookup failed, using the pool: {error}");
+                None
+            }
+        }
+    }
+
     async fn find_token(
         &self,
         sql: &'static str,
@@ -493,6 +482,182 @@ where
     }
 }
 
+impl<DB, C, T, A, U> SqlStore<DB, C, T, A, U>
+where
+    DB: Database,
+    DB::QueryResult: RowsAffected,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    A: crate::store::sql::CodeTable<DB>,
+{
+    /// Redeems the codes of concurrent requests with one statement: `UPDATE … SET used = TRUE
+    /// WHERE used = FALSE AND (code_hash, client_id) IN (…) RETURNING …`. A row is updated (and
+    /// returned) at most once, so of two requests for one code at most one gets it (the first
+    /// in the batch); a request whose code is not returned was not redeemed (used, unknown, or
+    /// another client's), and the caller looks at why.
+    async fn redeem_codes(
+        writer: Pool<DB>,
+        jobs: Vec<(crate::secret::SecretHash, String)>,
+    ) -> crate::store::StorageResult<Vec<Option<crate::AuthorizationCode>>> {
+        use crate::store::sql::CodeValue::{ClientId, CodeHash, Used};
+        let db = crate::store::sql::db_error;
+        let (pairs, padded) = super::batch::parameters(jobs.len(), 3, 2);
+        let sql = A::STATEMENTS.redeem_many.replace("{pairs}", &pairs);
+        let mut values = vec![Used(true), Used(false)];
+        for i in 0..padded {
+            let (hash, client_id) = &jobs[i.min(jobs.len() - 1)];
+            values.extend([CodeHash(hash), ClientId(client_id)]);
+        }
+        let mut attempt = 0;
+        let rows = loop {
+            let args = crate::store::sql::table::arguments::<DB, _>(&values, A::bind)?;
+            // The statement is the derive's, with numbered parameters put in: no input in it.
+            let query = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), args);
+            match query.fetch_all(&writer).await {
+                Ok(rows) => break rows,
+                // PostgreSQL: two instances' batches can lock rows in different orders.
+                Err(error) if attempt < 5 && crate::store::sql::is_conflict(&error) => {
+                    attempt += 1;
+                }
+                Err(error) => return Err(db(error)),
+            }
+        };
+        let mut redeemed = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let code = A::from_row(row).map_err(db)?.to_code()?;
+            redeemed.insert(code.code_hash, code);
+        }
+        Ok(jobs
+            .iter()
+            .map(|(hash, client_id)| {
+                let mine = redeemed
+                    .get(hash)
+                    .is_some_and(|code| code.client_id == *client_id);
+                if mine {
+                    redeemed.remove(hash)
+                } else {
+                    None
+                }
+            })
+            .collect())
+    }
+}
+
+impl<DB, C, T, A, U> SqlStore<DB, C, T, A, U>
+where
+    DB: Database,
+    DB::QueryResult: RowsAffected,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    T: crate::store::sql::TokenTable<DB>,
+{
+    /// Rotates the refresh tokens of concurrent requests in one transaction, whose first
+    /// statement claims every old token still unrevoked at once (`UPDATE … RETURNING`, which
+    /// takes the rows' locks): each claimed token's rotation inserts its new token (one
+    /// multi-row insert); the others (already rotated or revoked — a replay — or unknown)
+    /// revoke the family of their old token, after the inserts, so a replay in the same batch
+    /// as the rotation it replays revokes the new token too, as it would one batch later.
+    async fn rotate_tokens(
+        writer: Pool<DB>,
+        jobs: Vec<(crate::secret::SecretHash, crate::Token)>,
+    ) -> crate::store::StorageResult<Vec<crate::store::Rotation>> {
+        let mut attempt = 0;
+        loop {
+            match Self::try_rotate_tokens(&writer, &jobs).await {
+                Err(Some(error)) if attempt < 5 && crate::store::sql::is_conflict(&error) => {
+                    attempt += 1;
+                }
+                Err(Some(error)) => return Err(crate::store::sql::db_error(error)),
+                Err(None) => {
+                    return Err(crate::store::StorageError::new(
+                        "a rotated token could not be read back",
+                    ))
+                }
+                Ok(rotations) => return Ok(rotations),
+            }
+        }
+    }
+
+    /// One attempt of [`rotate_tokens`](Self::rotate_tokens); `Err(None)` when a claimed row
+    /// did not convert to a token.
+    async fn try_rotate_tokens(
+        writer: &Pool<DB>,
+        jobs: &[(crate::secret::SecretHash, crate::Token)],
+    ) -> Result<Vec<crate::store::Rotation>, Option<sqlx::Error>> {
+        use crate::store::sql::TokenValue::{
+            AccessTokenRevoked, RefreshTokenHash, RefreshTokenRevoked,
+        };
+        use crate::store::Rotation;
+        let statements = T::STATEMENTS;
+        let encode = |_| None::<sqlx::Error>;
+        let mut tx = writer.begin().await?;
+        let (hashes, padded) = super::batch::parameters(jobs.len(), 4, 1);
+        let sql = statements.claim_refresh_many.replace("{hashes}", &hashes);
+        let mut values = vec![
+            RefreshTokenRevoked(true),
+            AccessTokenRevoked(true),
+            RefreshTokenRevoked(false),
+        ];
+        for i in 0..padded {
+            values.push(RefreshTokenHash(&jobs[i.min(jobs.len() - 1)].0));
+        }
+        let args =
+            crate::store::sql::table::arguments::<DB, _>(&values, T::bind).map_err(encode)?;
+        // The statement is the derive's, with numbered parameters put in: no input in it.
+        let query = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), args);
+        let rows = query.fetch_all(&mut *tx).await?;
+        let mut claimed = std::collections::HashSet::with_capacity(rows.len());
+        for row in &rows {
+            let token = T::from_row(row)?.to_token().map_err(|_| None)?;
+            claimed.extend(token.refresh_token_hash);
+        }
+        let mut rotations = Vec::with_capacity(jobs.len());
+        let mut new_tokens = Vec::with_capacity(claimed.len());
+        for (old, new) in jobs {
+            // A token claimed once rotates once: a second request for it in this batch is a
+            // replay.
+            if claimed.remove(old) {
+                rotations.push(Some(Rotation::Rotated));
+                new_tokens.push(new.clone());
+            } else {
+                rotations.push(None);
+            }
+        }
+        if !new_tokens.is_empty() {
+            Self::insert_tokens(&mut *tx, &new_tokens)
+                .await
+                .map_err(|_| None)?;
+        }
+        let mut answers = Vec::with_capacity(jobs.len());
+        for ((old, _), rotation) in jobs.iter().zip(rotations) {
+            if let Some(rotated) = rotation {
+                answers.push(rotated);
+                continue;
+            }
+            // Revoked already (a replay) or unknown: revoke the family it belongs to, if any.
+            let args = crate::store::sql::table::arguments::<DB, _>(
+                &[
+                    AccessTokenRevoked(true),
+                    RefreshTokenRevoked(true),
+                    RefreshTokenHash(old),
+                ],
+                T::bind,
+            )
+            .map_err(encode)?;
+            let revoked = sqlx::query_with(statements.revoke_family_of_refresh, args)
+                .execute(&mut *tx)
+                .await?;
+            answers.push(if revoked.rows_affected() > 0 {
+                Rotation::Reused
+            } else {
+                Rotation::Unknown
+            });
+        }
+        tx.commit().await?;
+        Ok(answers)
+    }
+}
+
 impl<DB: Database> SqlStore<DB> {
     /// Wraps a pool the application already has (migrations are not applied; call
     /// [`migrate`](Self::migrate)). Writes share the pool.
@@ -500,7 +665,9 @@ impl<DB: Database> SqlStore<DB> {
         SqlStore {
             writer: pool.clone(),
             pool,
-            batcher: std::sync::Arc::default(),
+            writers: std::sync::Arc::default(),
+            #[cfg(feature = "sqlite")]
+            reader: None,
             tables: std::marker::PhantomData,
         }
     }
@@ -527,40 +694,43 @@ impl<DB: Database, C, T, A, U> SqlStore<DB, C, T, A, U> {
     /// The same store with clients read from `C`'s own table: a model deriving
     /// `OAuth2Client` with `#[oauth(table = "…")]`.
     pub fn with_clients<C2>(self) -> SqlStore<DB, C2, T, A, U> {
-        let batcher = self.batcher.clone();
-        self.retype(batcher)
+        self.retype()
     }
 
     /// The same store with tokens kept in `T`'s own table: a model deriving
     /// `OAuth2Token` with `#[oauth(table = "…")]`.
-    pub fn with_tokens<T2>(self) -> SqlStore<DB, C, T2, A, U> {
-        // The token writer task belongs to the old table: start a new one.
-        self.retype(std::sync::Arc::default())
+    pub fn with_tokens<T2: 'static>(self) -> SqlStore<DB, C, T2, A, U> {
+        let mut store = self.retype();
+        // The in-thread reader knows the embedded table only: the new table's lookups go
+        // through the pool, unless it is the embedded table again.
+        #[cfg(feature = "sqlite")]
+        if std::any::TypeId::of::<T2>() != std::any::TypeId::of::<TokenRow>() {
+            store.reader = None;
+        }
+        store
     }
 
     /// The same store with authorization codes kept in `A`'s own table: a model
     /// deriving `OAuth2AuthorizationCode` with `#[oauth(table = "…")]`.
     pub fn with_codes<A2>(self) -> SqlStore<DB, C, T, A2, U> {
-        let batcher = self.batcher.clone();
-        self.retype(batcher)
+        self.retype()
     }
 
     /// The same store with resource owners found and authenticated in `U`'s own table:
     /// a model deriving `OAuth2User` with `#[oauth(table = "…")]`.
     pub fn with_users<U2>(self) -> SqlStore<DB, C, T, A, U2> {
-        let batcher = self.batcher.clone();
-        self.retype(batcher)
+        self.retype()
     }
 
-    /// The same pools as a store of other tables, with `batcher` as its token writer.
-    fn retype<C2, T2, A2, U2>(
-        self,
-        batcher: std::sync::Arc<crate::store::sql::batch::Batcher>,
-    ) -> SqlStore<DB, C2, T2, A2, U2> {
+    /// The same pools as a store of other tables. The writer tasks write the old tables: the
+    /// new store starts its own (on first use).
+    fn retype<C2, T2, A2, U2>(self) -> SqlStore<DB, C2, T2, A2, U2> {
         SqlStore {
             pool: self.pool,
             writer: self.writer,
-            batcher,
+            writers: std::sync::Arc::default(),
+            #[cfg(feature = "sqlite")]
+            reader: self.reader,
             tables: std::marker::PhantomData,
         }
     }

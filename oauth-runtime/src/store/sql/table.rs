@@ -45,10 +45,11 @@ pub struct TokenStatements {
     pub find_by_access: &'static str,
     /// `SELECT <mapped columns> … WHERE <refresh_token_hash> = $1`.
     pub find_by_refresh: &'static str,
-    /// Claims a refresh token for rotation: `UPDATE … SET <refresh_token_revoked> = $1,
-    /// <access_token_revoked> = $2 WHERE <refresh_token_hash> = $3 AND
-    /// <refresh_token_revoked> = $4` (true, true, hash, false).
-    pub claim_refresh: &'static str,
+    /// Claims many refresh tokens at once: `UPDATE … SET <refresh_token_revoked> = $1,
+    /// <access_token_revoked> = $2 WHERE <refresh_token_revoked> = $3 AND
+    /// <refresh_token_hash> IN ({hashes}) RETURNING <mapped columns>` (true, true, false, then
+    /// the digests from `$4`; the store puts their parameters in place of `{hashes}`).
+    pub claim_refresh_many: &'static str,
     /// Revokes the family of a refresh token: `UPDATE … SET <access_token_revoked> = $1,
     /// <refresh_token_revoked> = $2 WHERE <family> IN (SELECT <family> … WHERE
     /// <refresh_token_hash> = $3)` (true, true, hash).
@@ -117,10 +118,11 @@ pub trait TokenTable<DB: Database>: OAuth2Token {
 pub struct CodeStatements {
     /// `INSERT INTO <table> (<mapped columns>) `, followed by `VALUES` rows.
     pub insert: &'static str,
-    /// Redeems a code in one statement: `UPDATE … SET <used> = $1 WHERE <code_hash> = $2 AND
-    /// <used> = $3 AND <client_id> = $4 RETURNING <mapped columns>` (true, hash, false,
-    /// client id).
-    pub redeem: &'static str,
+    /// Redeems many codes in one statement: `UPDATE … SET <used> = $1 WHERE <used> = $2 AND
+    /// (<code_hash>, <client_id>) IN (VALUES {pairs}) RETURNING <mapped columns>` (true,
+    /// false, then a digest and a client id per code from `$3`; the store puts `($3, $4), …`
+    /// in place of `{pairs}`).
+    pub redeem_many: &'static str,
     /// `SELECT <mapped columns> … WHERE <code_hash> = $1`.
     pub find: &'static str,
     /// `DELETE … WHERE <expires_at> < $1`.
@@ -150,7 +152,7 @@ pub trait CodeTable<DB: Database>: OAuth2AuthorizationCode {
     #[doc(hidden)]
     const STATEMENTS: CodeStatements;
 
-    /// The model from a row of `redeem` or `find` (unmapped fields take `Default`).
+    /// The model from a row of `redeem_many` or `find` (unmapped fields take `Default`).
     #[doc(hidden)]
     fn from_row(row: &DB::Row) -> Result<Self, sqlx::Error>;
 
