@@ -242,9 +242,15 @@ pub(crate) fn client(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) ->
         select_columns(mapping),
         column(mapping, Key::ClientId)
     );
+    let find_many = format!(
+        "SELECT {} FROM {table} WHERE {} IN ({{ids}})",
+        select_columns(mapping),
+        column(mapping, Key::ClientId)
+    );
     let id_ty = mapping.get(Key::ClientId).map(|m| &m.field.ty);
     let body = quote! {
         const FIND: &'static str = #find;
+        const FIND_MANY: &'static str = #find_many;
 
         fn bind_client_id(
             client_id: &str,
@@ -275,6 +281,7 @@ pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> 
     let insert = format!("INSERT INTO {table} ({cols}) ");
     let find_by_access = format!("SELECT {cols} FROM {table} WHERE {access} = $1");
     let find_by_refresh = format!("SELECT {cols} FROM {table} WHERE {refresh} = $1");
+    let find_many_by_access = format!("SELECT {cols} FROM {table} WHERE {access} IN ({{hashes}})");
     let claim_refresh_many = format!(
         "UPDATE {table} SET {rrev} = $1, {arev} = $2 WHERE {rrev} = $3 AND {refresh} IN \
          ({{hashes}}) RETURNING {cols}"
@@ -301,6 +308,7 @@ pub(crate) fn token(input: &DeriveInput, mapping: &Mapping<'_>, table: &str) -> 
             insert: #insert,
             find_by_access: #find_by_access,
             find_by_refresh: #find_by_refresh,
+            find_many_by_access: #find_many_by_access,
             claim_refresh_many: #claim_refresh_many,
             revoke_family_of_refresh: #revoke_family_of_refresh,
             revoke_family: #revoke_family,

@@ -6,8 +6,12 @@
 #                                              # and a hot set of 10^4 out of 10^6
 #   examples/provider/bench/load.sh --soak     # also a 10-minute soak, RSS sampled
 #   examples/provider/bench/load.sh --growth   # also every endpoint at 10^3 and 10^6 stored tokens
+#   POSTGRES_URL=postgres://user@host:port/db examples/provider/bench/load.sh --postgres
+#                                              # also two instances on PostgreSQL (the script
+#                                              # drops and creates the database oauth_bench)
 #   add --skip-table to run only --scale / --soak / --growth
 #
+# PROVIDER_BIN=path measures that binary instead of building this tree's.
 # Needs wrk (Debian: apt-get install wrk) and python3. Results: target/bench/results.json,
 # target/bench/report.md, SVG charts in docs/benchmarks/. Bounded: loopback only, fixed
 # durations (DURATION seconds per run, default 10).
@@ -18,26 +22,36 @@ OUT="$ROOT/target/bench"
 DURATION="${DURATION:-10}"
 CONNS="${CONNS:-64}"
 THREADS=2
-SCALE=0; SOAK=0; GROWTH=0; TABLE=1
+SCALE=0; SOAK=0; GROWTH=0; POSTGRES=0; TABLE=1
 for arg in "$@"; do
   case "$arg" in
     --scale) SCALE=1 ;;
     --soak) SOAK=1 ;;
     --growth) GROWTH=1 ;;
+    --postgres) POSTGRES=1 ;;
     --skip-table) TABLE=0 ;;
     *) echo "unknown argument $arg" >&2; exit 2 ;;
   esac
 done
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
 
-cargo build --release -q -p provider
-BIN="$ROOT/target/release/provider"
+# PROVIDER_BIN: another build to measure (an older commit's, to compare back to back).
+if [ -n "${PROVIDER_BIN:-}" ]; then
+  BIN="$PROVIDER_BIN"
+else
+  cargo build --release -q -p provider
+  BIN="$ROOT/target/release/provider"
+fi
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
 [ "$TABLE" = 1 ] && : > "$RESULTS"
 
-SERVER_PID=""
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true; }
+SERVER_PID=""; SECOND_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+  [ -n "$SECOND_PID" ] && kill "$SECOND_PID" 2>/dev/null
+  true
+}
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -46,10 +60,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # the port): fixed here so that the seeded tokens can be for it.
 RESOURCE="http://127.0.0.1/bench-api"
 
-# start_server DIR: serves DIR's database on a free port; sets PORT and SERVER_PID.
+# start_server DIR [DATABASE_URL]: serves DIR's database (or the one at DATABASE_URL) on a free
+# port; sets PORT and SERVER_PID.
 start_server() {
   PORT="$(free_port)"
-  (cd "$1" && ROCKET_LOG_LEVEL=off DATABASE_URL= ROCKET_OAUTH2_RESOURCE="$RESOURCE" \
+  (cd "$1" && ROCKET_LOG_LEVEL=off DATABASE_URL="${2:-}" ROCKET_OAUTH2_RESOURCE="$RESOURCE" \
     exec "$BIN" serve --port "$PORT" >/dev/null 2>&1) &
   SERVER_PID=$!
   for _ in $(seq 1 200); do
@@ -74,10 +89,35 @@ run() {
   echo "{\"name\": \"$name\", \"rss_kib\": $rss, \"result\": $line}" | tee -a "$RESULTS"
 }
 
-seed() { # seed DIR ARGS...: a fresh database in DIR
+seed() { # seed DIR ARGS...: a fresh database in DIR (or at $SEED_URL)
   local dir="$1"; shift
   rm -rf "$dir"; mkdir -p "$dir"
-  (cd "$dir" && DATABASE_URL= "$BIN" bench-seed --out "$dir/seed" --audience "$RESOURCE" "$@")
+  (cd "$dir" && DATABASE_URL="${SEED_URL:-}" "$BIN" bench-seed --out "$dir/seed" --audience "$RESOURCE" "$@")
+}
+
+# run_both NAME SCRIPT PATH [ENV=VALUE...]: one wrk (1 thread, half the connections) against
+# each of the two instances ($PORT, $PORT_B) at once, `@` in ENV replaced by `a` and `b` (each
+# its own lines); one JSON line with the summed requests/s and the larger of the two p99s.
+run_both() {
+  local name="$1" script="$2" path="$3"; shift 3
+  cat "$HERE/$script" "$HERE/result.lua" > "$OUT/$name.lua"
+  local a="$OUT/$name.a" b="$OUT/$name.b"
+  env THREADS=1 "${@//@/a}" wrk -t1 -c$((CONNS / 2)) -d"${DURATION}s" --latency -s "$OUT/$name.lua" \
+    "http://127.0.0.1:$PORT$path" > "$a" &
+  local first=$!
+  env THREADS=1 "${@//@/b}" wrk -t1 -c$((CONNS / 2)) -d"${DURATION}s" --latency -s "$OUT/$name.lua" \
+    "http://127.0.0.1:$PORT_B$path" > "$b"
+  wait "$first"
+  local line
+  line="$(python3 - "$a" "$b" <<'PY'
+import json, sys
+runs = [json.loads(next(l for l in open(f) if l.startswith("RESULT "))[7:]) for f in sys.argv[1:]]
+total = {k: sum(r[k] for r in runs) for k in ("requests", "rps", "non2xx", "socket_errors")}
+total.update({k: max(r[k] for r in runs) for k in ("seconds", "p50_ms", "p99_ms", "max_ms")})
+print(json.dumps(total))
+PY
+)"
+  echo "{\"name\": \"$name\", \"rss_kib\": $(rss_kib), \"result\": $line}" | tee -a "$RESULTS"
 }
 
 basic() { python3 -c "import base64,json,sys; c=json.load(open('$1')); print('Basic ' + base64.b64encode((c['client_id']+':'+c['client_secret']).encode()).decode())"; }
@@ -134,6 +174,29 @@ if [ "$GROWTH" = 1 ]; then
     run "growth_introspection_$n" post.lua /oauth/introspect AUTH="$AUTH" BODY="token={line}" LINES_FILE="$DIR/tokens.txt" REUSE=1
     stop_server
   done
+fi
+
+# --- PostgreSQL: two instances on one database, each behind half the connections ------------
+if [ "$POSTGRES" = 1 ]; then
+  [ -n "${POSTGRES_URL:-}" ] || { echo "--postgres needs POSTGRES_URL" >&2; exit 2; }
+  command -v psql >/dev/null || { echo "--postgres needs psql" >&2; exit 1; }
+  PG_BENCH="${POSTGRES_URL%/*}/oauth_bench"
+  psql "$POSTGRES_URL" -qc "DROP DATABASE IF EXISTS oauth_bench" -c "CREATE DATABASE oauth_bench"
+  echo "seeding PostgreSQL with 1000 tokens and $((DURATION * 25000)) refresh tokens..."
+  SEED_URL="$PG_BENCH" seed "$OUT/pg" --tokens 1000 --refresh $((DURATION * 25000))
+  AUTH="$(basic "$OUT/pg/seed/client.json")"
+  # Each instance rotates its own refresh tokens (a token presented twice is a replay).
+  awk 'NR % 2 == 1' "$OUT/pg/seed/refresh.txt" > "$OUT/pg/seed/refresh.a"
+  awk 'NR % 2 == 0' "$OUT/pg/seed/refresh.txt" > "$OUT/pg/seed/refresh.b"
+  start_server "$OUT/pg" "$PG_BENCH"; FIRST_PID="$SERVER_PID"; FIRST_PORT="$PORT"
+  start_server "$OUT/pg" "$PG_BENCH"; SECOND_PID="$SERVER_PID"; PORT_B="$PORT"
+  SERVER_PID="$FIRST_PID"; PORT="$FIRST_PORT"
+  run_both pg_ping get.lua /api/ping
+  run_both pg_me get.lua /api/me LINES_FILE="$OUT/pg/seed/tokens.txt"
+  run_both pg_token_client_credentials post.lua /oauth/token AUTH="$AUTH" BODY="grant_type=client_credentials&scope=profile"
+  run_both pg_refresh post.lua /oauth/token AUTH="$AUTH" BODY="grant_type=refresh_token&refresh_token={line}" LINES_FILE="$OUT/pg/seed/refresh.@"
+  kill "$SECOND_PID"; wait "$SECOND_PID" 2>/dev/null || true; SECOND_PID=""
+  stop_server
 fi
 
 # --- Soak: 10 minutes of validation and issuance, RSS every 10 s ---------------------------

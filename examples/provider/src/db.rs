@@ -47,9 +47,9 @@ impl Db {
     pub fn storage(&self) -> Arc<dyn Storage> {
         match self {
             // This process is the only one that revokes tokens in its SQLite file, so lookups
-            // are cached; PostgreSQL may be shared by several instances, so it is not.
+            // are cached; PostgreSQL may be shared by several instances: owners only.
             Db::Sqlite(s) => Arc::new(CachingStore::new(s.clone())),
-            Db::Postgres(s) => Arc::new(s.clone()),
+            Db::Postgres(s) => Arc::new(CachingStore::shared(s.clone())),
         }
     }
 

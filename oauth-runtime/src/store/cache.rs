@@ -10,6 +10,11 @@
 //! changes or removes one. An application that deletes users behind the store's back should
 //! not wrap it. Clients are remembered for 60 seconds: a client changed or removed
 //! directly in the database is seen within that time.
+//!
+//! [`CachingStore::shared`] is the variant for a database other processes write too (several
+//! instances on PostgreSQL): it remembers resource owners only, for 60 seconds, and reads every
+//! token and client from the database, so a revocation, registration change or deletion at
+//! another instance is seen by the next request here.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -40,9 +45,11 @@ type CachedClient = (Instant, Arc<dyn OAuth2Client>);
 /// ```
 pub struct CachingStore<S> {
     inner: S,
+    /// Shared database ([`CachingStore::shared`]): owners only, for [`CLIENT_TTL`].
+    shared: bool,
     epoch: AtomicU64,
     tokens: Cache<SecretHash, (u64, Arc<Token>)>,
-    users: Cache<String, ResourceOwner>,
+    users: Cache<String, (Instant, ResourceOwner)>,
     clients: Cache<String, CachedClient>,
 }
 
@@ -53,10 +60,30 @@ impl<S> std::fmt::Debug for CachingStore<S> {
 }
 
 impl<S: Storage> CachingStore<S> {
-    /// Wraps `inner`.
+    /// Wraps `inner`, a store no other process writes to (an SQLite file).
     pub fn new(inner: S) -> Self {
+        Self::with_sharing(inner, false)
+    }
+
+    /// Wraps `inner`, a store other processes write to as well (several instances sharing
+    /// PostgreSQL): only resource owners found by id are remembered, for 60 seconds; tokens and
+    /// clients are read from `inner` at every lookup, so what another instance revokes or
+    /// changes is seen at once.
+    ///
+    /// ```
+    /// use oauth_runtime::{CachingStore, MemoryStore};
+    ///
+    /// let store = CachingStore::shared(MemoryStore::new());
+    /// # let _ = store;
+    /// ```
+    pub fn shared(inner: S) -> Self {
+        Self::with_sharing(inner, true)
+    }
+
+    fn with_sharing(inner: S, shared: bool) -> Self {
         CachingStore {
             inner,
+            shared,
             epoch: AtomicU64::new(0),
             tokens: Cache::new(CAPACITY),
             users: Cache::new(CAPACITY),
@@ -80,6 +107,9 @@ impl<S: Storage> CachingStore<S> {
 #[async_trait]
 impl<S: Storage> Storage for CachingStore<S> {
     async fn find_client(&self, client_id: &str) -> StorageResult<Option<Arc<dyn OAuth2Client>>> {
+        if self.shared {
+            return self.inner.find_client(client_id).await;
+        }
         if let Some((at, client)) = self.clients.get(client_id) {
             if at.elapsed() < CLIENT_TTL {
                 return Ok(Some(client));
@@ -112,6 +142,9 @@ impl<S: Storage> Storage for CachingStore<S> {
     }
 
     async fn find_access_token(&self, hash: &SecretHash) -> StorageResult<Option<Token>> {
+        if self.shared {
+            return self.inner.find_access_token(hash).await;
+        }
         let epoch = self.epoch.load(Ordering::SeqCst);
         if let Some((at, token)) = self.tokens.get(hash) {
             if at == epoch {
@@ -170,12 +203,17 @@ impl<S: Storage> Storage for CachingStore<S> {
     }
 
     async fn find_user(&self, user_id: &str) -> StorageResult<Option<ResourceOwner>> {
-        if let Some(owner) = self.users.get(user_id) {
-            return Ok(Some(owner));
+        if let Some((at, owner)) = self.users.get(user_id) {
+            // Forever for a store this process alone writes (nothing in the storage contract
+            // changes an owner); for a shared one, as long as a client.
+            if !self.shared || at.elapsed() < CLIENT_TTL {
+                return Ok(Some(owner));
+            }
         }
         let found = self.inner.find_user(user_id).await?;
         if let Some(owner) = &found {
-            self.users.insert(user_id.to_owned(), owner.clone());
+            self.users
+                .insert(user_id.to_owned(), (Instant::now(), owner.clone()));
         }
         Ok(found)
     }

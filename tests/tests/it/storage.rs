@@ -335,6 +335,62 @@ async fn many_rotations_at_once(b: Backend) {
         .is_none());
 }
 
+/// Many lookups at once (the SQL stores without an in-thread reader answer concurrent lookups
+/// with one query): each gets its own token or client, an unknown one nothing.
+async fn many_lookups_at_once(b: Backend) {
+    for i in 0..8 {
+        b.add_client(
+            Client::public(format!("many-{i}")).with_redirect_uris(["http://127.0.0.1/cb"]),
+        )
+        .await;
+    }
+    let s = b.storage();
+    for i in 0..32 {
+        let saved = Token {
+            client_id: format!("many-{}", i % 8),
+            ..token(&format!("la-{i}"), None, &format!("lf-{i}"))
+        };
+        s.save_token(saved).await.unwrap();
+    }
+    let tokens: Vec<_> = (0..40)
+        .map(|i| {
+            let s = s.clone();
+            let lookup = rocket::tokio::spawn(async move {
+                s.find_access_token(&SecretHash::of(&format!("la-{i}")))
+                    .await
+            });
+            (i, lookup)
+        })
+        .collect();
+    let clients: Vec<_> = (0..10)
+        .map(|i| {
+            let s = s.clone();
+            let lookup =
+                rocket::tokio::spawn(async move { s.find_client(&format!("many-{i}")).await });
+            (i, lookup)
+        })
+        .collect();
+    for (i, lookup) in tokens {
+        let found = lookup.await.unwrap().expect("no storage error");
+        match found {
+            Some(t) => {
+                assert!(i < 32, "token {i} does not exist");
+                assert_eq!(t.access_token_hash, SecretHash::of(&format!("la-{i}")));
+                assert_eq!(t.client_id, format!("many-{}", i % 8));
+                assert_eq!(t.family, format!("lf-{i}"));
+            }
+            None => assert!(i >= 32, "token {i} lost"),
+        }
+    }
+    for (i, lookup) in clients {
+        let found = lookup.await.unwrap().expect("no storage error");
+        match found {
+            Some(client) => assert_eq!(client.client_id(), format!("many-{i}")),
+            None => assert!(i >= 8, "client {i} lost"),
+        }
+    }
+}
+
 async fn tokens_are_found_by_digest(b: Backend) {
     let s = b.storage();
     let t = token("access-1", Some("refresh-1"), "fam-1");
@@ -705,6 +761,7 @@ macro_rules! storage_suite {
             case!(concurrent_redemptions_give_one);
             case!(many_codes_redeemed_at_once);
             case!(tokens_are_found_by_digest);
+            case!(many_lookups_at_once);
             case!(rotation_and_reuse);
             case!(concurrent_rotations_give_one);
             case!(many_rotations_at_once);
@@ -731,4 +788,45 @@ fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// `CachingStore::shared` (several instances on one database) reads every token and client from
+/// the store: a revocation or a client removed behind its back is seen at once. `new` (one
+/// process owns the store) would serve the remembered token.
+#[rocket::async_test]
+async fn a_shared_caching_store_remembers_no_token_or_client() {
+    let inner = MemoryStore::new();
+    inner.add_client(Client::public("web").with_redirect_uris(["http://127.0.0.1/cb"]));
+    let alice = inner.add_user("alice", "pw-alice-pw");
+    let shared = CachingStore::shared(inner.clone());
+    let owned = CachingStore::new(inner.clone());
+    inner.save_token(token("sh-a", None, "sh-f")).await.unwrap();
+    let hash = SecretHash::of("sh-a");
+    for store in [&shared, &owned] {
+        assert!(store.find_client("web").await.unwrap().is_some());
+        let t = store.find_access_token(&hash).await.unwrap().unwrap();
+        assert!(!t.access_token_revoked);
+        assert!(store.find_user(&alice.id).await.unwrap().is_some());
+    }
+    // Another instance revokes the token (through the store, not through these wrappers).
+    inner.revoke_access_token(&hash).await.unwrap();
+    let seen = shared.find_access_token(&hash).await.unwrap().unwrap();
+    assert!(
+        seen.access_token_revoked,
+        "the shared cache served a revoked token"
+    );
+    let remembered = owned.find_access_token(&hash).await.unwrap().unwrap();
+    assert!(
+        !remembered.access_token_revoked,
+        "the single-process cache remembers (this is why it must not be shared)"
+    );
+    // Owners are remembered by both.
+    assert_eq!(
+        shared
+            .find_user(&alice.id)
+            .await
+            .unwrap()
+            .map(|o| o.username),
+        Some("alice".to_owned())
+    );
 }

@@ -1,4 +1,5 @@
-//! Group commit: concurrent writes of one kind share one statement and one transaction.
+//! Group commit: concurrent writes of one kind share one statement and one transaction (and
+//! concurrent token lookups one query).
 //!
 //! A single-row commit costs a WAL append and its locking whatever the row, and on SQLite a
 //! hop to the connection's thread per statement; under load, a writer task drains the queue and
@@ -12,7 +13,9 @@ use std::sync::Mutex;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::model::{AuthorizationCode, Token};
+use std::sync::Arc;
+
+use crate::model::{AuthorizationCode, OAuth2Client, Token};
 use crate::secret::SecretHash;
 use crate::store::{Rotation, StorageError, StorageResult};
 
@@ -23,9 +26,14 @@ pub(crate) type Job<J, O> = (J, oneshot::Sender<Result<O, String>>);
 pub(crate) const MAX_BATCH: usize = 512;
 
 /// The queue to a writer task (started on first use, restarted if its runtime went away).
-#[derive(Debug)]
 pub(crate) struct Batcher<J, O = ()> {
     sender: Mutex<Option<mpsc::UnboundedSender<Job<J, O>>>>,
+}
+
+impl<J, O> std::fmt::Debug for Batcher<J, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batcher").finish_non_exhaustive()
+    }
 }
 
 impl<J, O> Default for Batcher<J, O> {
@@ -138,9 +146,14 @@ impl<J: Send + 'static, O: Send + 'static> Batcher<J, O> {
     }
 }
 
-/// The writer tasks of one store, one per kind of write.
+/// The batching tasks of one store, one per kind of statement.
 #[derive(Debug, Default)]
-pub(crate) struct Writers {
+pub(crate) struct Batches {
+    /// Access tokens looked up by digest (stores without an in-thread reader): concurrent
+    /// lookups share one `SELECT … IN (…)`.
+    pub(crate) lookups: Batcher<SecretHash, Option<Token>>,
+    /// Clients looked up by id: concurrent lookups share one `SELECT … IN (…)`.
+    pub(crate) clients: Batcher<String, Option<Arc<dyn OAuth2Client>>>,
     /// Issued tokens (`save_token`).
     pub(crate) tokens: Batcher<Token>,
     /// Codes redeemed: a digest and the client presenting it; the code if this redemption

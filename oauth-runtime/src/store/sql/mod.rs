@@ -122,7 +122,9 @@ pub type Connecting<'a> =
 pub trait Schema: Send + Sync + 'static {
     /// Connects to the database `config` names (SQLite or PostgreSQL, by URL scheme), applies
     /// the embedded migrations unless `migrate = false`, and returns the store on these tables
-    /// (on SQLite behind a [`CachingStore`](super::CachingStore): one process owns the file).
+    /// (behind a [`CachingStore`](super::CachingStore): on SQLite, whose file one process owns,
+    /// remembering token lookups; on PostgreSQL [`shared`](super::CachingStore::shared),
+    /// remembering resource owners only).
     fn connect(config: &DatabaseConfig) -> Connecting<'_>;
 }
 
@@ -153,7 +155,9 @@ macro_rules! schema {
                             let store = PostgresStore::connect(&url, config).await?;
                             let store = store.with_clients::<C>().with_tokens::<T>();
                             let store = store.with_codes::<A>().with_users::<U>();
-                            return Ok(Arc::new(store) as Arc<dyn Storage>);
+                            // Other instances write the database too: owners only are
+                            // remembered (see `CachingStore::shared`).
+                            return Ok(Arc::new(super::CachingStore::shared(store)) as Arc<dyn Storage>);
                         }
                     }
                     let scheme = url.split(':').next().unwrap_or("");

@@ -34,13 +34,13 @@ impl SqlStore<Postgres> {
             .connect(url)
             .await
             .map_err(db_error)?;
-        // PostgreSQL runs concurrent writers: one pool serves both.
+        // PostgreSQL runs concurrent batches: one pool serves both.
         let store = SqlStore {
             #[cfg(feature = "sqlite")]
             reader: None,
             writer: pool.clone(),
             pool,
-            writers: Arc::default(),
+            batches: Arc::default(),
             tables: PhantomData,
         };
         if config.migrate {

@@ -79,7 +79,7 @@ impl SqlStore<Sqlite> {
             reader,
             pool,
             writer,
-            writers: Arc::default(),
+            batches: Arc::default(),
             tables: PhantomData,
         };
         spawn_checkpointer(store.pool.clone());

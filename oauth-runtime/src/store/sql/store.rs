@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
 
-use super::batch::Writers;
+use super::batch::Batches;
 use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
 use super::TableTypes;
 
@@ -25,8 +25,9 @@ pub struct SqlStore<DB: Database, C = ClientRow, T = TokenRow, A = CodeRow, U = 
     /// SQLite: one connection, so writers queue instead of sleeping in the busy handler;
     /// PostgreSQL: the pool itself.
     pub(crate) writer: Pool<DB>,
-    /// The batching writer tasks (group commit of issued tokens, redeemed codes, rotations).
-    pub(crate) writers: Arc<Writers>,
+    /// The batching tasks (token lookups; group commit of issued tokens, redeemed codes,
+    /// rotations).
+    pub(crate) batches: Arc<Batches>,
     /// SQLite file with the embedded token table: token lookups on the calling thread.
     #[cfg(feature = "sqlite")]
     pub(crate) reader: Option<Arc<super::sqlite_reader::SqliteReader>>,
@@ -59,7 +60,7 @@ impl<DB: Database, C, T, A, U> Clone for SqlStore<DB, C, T, A, U> {
         SqlStore {
             pool: self.pool.clone(),
             writer: self.writer.clone(),
-            writers: self.writers.clone(),
+            batches: self.batches.clone(),
             #[cfg(feature = "sqlite")]
             reader: self.reader.clone(),
             tables: std::marker::PhantomData,
@@ -103,15 +104,11 @@ where
         &self,
         client_id: &str,
     ) -> crate::store::StorageResult<Option<std::sync::Arc<dyn crate::OAuth2Client>>> {
-        let db = crate::store::sql::db_error;
-        let mut args = <DB as sqlx::Database>::Arguments::default();
-        C::bind_client_id(client_id, &mut args).map_err(crate::store::sql::encode_error)?;
-        let row = sqlx::query_with(C::FIND, args)
-            .fetch_optional(&self.pool)
+        // Concurrent lookups share one query (`find_clients`), never one already sent.
+        self.batches
+            .clients
+            .submit_to(&self.pool, client_id.to_owned(), Self::find_clients)
             .await
-            .map_err(db)?;
-        let client = row.map(|row| C::from_row(&row)).transpose().map_err(db)?;
-        Ok(client.map(|c| std::sync::Arc::new(c) as std::sync::Arc<dyn crate::OAuth2Client>))
     }
 
     async fn save_authorization_code(
@@ -140,7 +137,7 @@ where
         // client is left as it is (RFC 6749 §4.1.3). Concurrent redemptions of different codes
         // share one statement (`redeem_codes`).
         let redeemed = self
-            .writers
+            .batches
             .redeems
             .submit_to(
                 self.writer(),
@@ -169,7 +166,7 @@ where
 
     async fn save_token(&self, token: crate::Token) -> crate::store::StorageResult<()> {
         // Group commit: concurrent issuances share one transaction.
-        self.writers
+        self.batches
             .tokens
             .submit_to(self.writer(), token, |writer, tokens| async move {
                 Self::insert_tokens(&writer, &tokens).await?;
@@ -182,12 +179,15 @@ where
         &self,
         hash: &crate::secret::SecretHash,
     ) -> crate::store::StorageResult<Option<crate::Token>> {
-        use crate::store::sql::TokenValue::AccessTokenHash;
         #[cfg(feature = "sqlite")]
         if let Some(found) = self.read_in_thread(super::sqlite_reader::By::Access, hash) {
             return Ok(found);
         }
-        self.find_token(T::STATEMENTS.find_by_access, AccessTokenHash(hash))
+        // Concurrent lookups share one query (`find_tokens`). A lookup joins a query not yet
+        // sent, never one in flight: it reads what was committed before it began.
+        self.batches
+            .lookups
+            .submit_to(&self.pool, *hash, Self::find_tokens)
             .await
     }
 
@@ -210,7 +210,7 @@ where
         new: crate::Token,
     ) -> crate::store::StorageResult<crate::store::Rotation> {
         // Concurrent rotations share one transaction (`rotate_tokens`).
-        self.writers
+        self.batches
             .rotations
             .submit_to(self.writer(), (*old, new), Self::rotate_tokens)
             .await
@@ -461,6 +461,32 @@ where
             .transpose()
     }
 
+    /// The access tokens with the digests `hashes`, found with one query.
+    async fn find_tokens(
+        pool: Pool<DB>,
+        hashes: Vec<crate::secret::SecretHash>,
+    ) -> crate::store::StorageResult<Vec<Option<crate::Token>>> {
+        use crate::store::sql::TokenValue::AccessTokenHash;
+        let db = crate::store::sql::db_error;
+        let (list, padded) = super::batch::parameters(hashes.len(), 1, 1);
+        let sql = T::STATEMENTS.find_many_by_access.replace("{hashes}", &list);
+        let values: Vec<_> = (0..padded)
+            .map(|i| AccessTokenHash(&hashes[i.min(hashes.len() - 1)]))
+            .collect();
+        let args = crate::store::sql::table::arguments::<DB, _>(&values, T::bind)?;
+        // The statement is the derive's, with numbered parameters put in: no input in it.
+        let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), args)
+            .fetch_all(&pool)
+            .await
+            .map_err(db)?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let token = T::from_row(row).map_err(db)?.to_token()?;
+            found.insert(token.access_token_hash, token);
+        }
+        Ok(hashes.iter().map(|hash| found.get(hash).cloned()).collect())
+    }
+
     /// Inserts tokens with one multi-row statement: atomic, one round trip.
     async fn insert_tokens<'e, E>(
         executor: E,
@@ -479,6 +505,42 @@ where
             .await
             .map_err(crate::store::sql::db_error)?;
         Ok(())
+    }
+}
+
+impl<DB, C, T, A, U> SqlStore<DB, C, T, A, U>
+where
+    DB: Database,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    C: crate::store::sql::ClientTable<DB> + 'static,
+{
+    /// The clients with the ids `ids`, found with one query.
+    async fn find_clients(
+        pool: Pool<DB>,
+        ids: Vec<String>,
+    ) -> crate::store::StorageResult<Vec<Option<Arc<dyn crate::OAuth2Client>>>> {
+        let db = crate::store::sql::db_error;
+        let (list, padded) = super::batch::parameters(ids.len(), 1, 1);
+        let sql = C::FIND_MANY.replace("{ids}", &list);
+        let values: Vec<&str> = (0..padded)
+            .map(|i| ids[i.min(ids.len() - 1)].as_str())
+            .collect();
+        let args = crate::store::sql::table::arguments::<DB, _>(&values, C::bind_client_id)?;
+        // The statement is the derive's, with numbered parameters put in: no input in it.
+        let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), args)
+            .fetch_all(&pool)
+            .await
+            .map_err(db)?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let client = C::from_row(row).map_err(db)?;
+            found.insert(
+                client.client_id().to_owned(),
+                Arc::new(client) as Arc<dyn crate::OAuth2Client>,
+            );
+        }
+        Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
     }
 }
 
@@ -665,7 +727,7 @@ impl<DB: Database> SqlStore<DB> {
         SqlStore {
             writer: pool.clone(),
             pool,
-            writers: std::sync::Arc::default(),
+            batches: std::sync::Arc::default(),
             #[cfg(feature = "sqlite")]
             reader: None,
             tables: std::marker::PhantomData,
@@ -728,7 +790,7 @@ impl<DB: Database, C, T, A, U> SqlStore<DB, C, T, A, U> {
         SqlStore {
             pool: self.pool,
             writer: self.writer,
-            writers: std::sync::Arc::default(),
+            batches: std::sync::Arc::default(),
             #[cfg(feature = "sqlite")]
             reader: self.reader,
             tables: std::marker::PhantomData,

@@ -26,11 +26,17 @@ pub trait ClientTable<DB: Database>: OAuth2Client + Sized {
     #[doc(hidden)]
     const FIND: &'static str;
 
+    /// `SELECT <mapped columns> FROM <table> WHERE <client_id> IN ({ids})` (the ids from `$1`;
+    /// the store puts their parameters in place of `{ids}`).
+    #[doc(hidden)]
+    const FIND_MANY: &'static str;
+
     /// Binds a client id in the `client_id` column's type.
     #[doc(hidden)]
     fn bind_client_id(client_id: &str, args: &mut DB::Arguments) -> Result<(), BoxDynError>;
 
-    /// The model from a row of [`FIND`](Self::FIND) (unmapped fields take `Default`).
+    /// The model from a row of [`FIND`](Self::FIND) or [`FIND_MANY`](Self::FIND_MANY) (unmapped
+    /// fields take `Default`).
     #[doc(hidden)]
     fn from_row(row: &DB::Row) -> Result<Self, sqlx::Error>;
 }
@@ -45,6 +51,9 @@ pub struct TokenStatements {
     pub find_by_access: &'static str,
     /// `SELECT <mapped columns> … WHERE <refresh_token_hash> = $1`.
     pub find_by_refresh: &'static str,
+    /// `SELECT <mapped columns> … WHERE <access_token_hash> IN ({hashes})` (the digests from
+    /// `$1`; the store puts their parameters in place of `{hashes}`).
+    pub find_many_by_access: &'static str,
     /// Claims many refresh tokens at once: `UPDATE … SET <refresh_token_revoked> = $1,
     /// <access_token_revoked> = $2 WHERE <refresh_token_revoked> = $3 AND
     /// <refresh_token_hash> IN ({hashes}) RETURNING <mapped columns>` (true, true, false, then
