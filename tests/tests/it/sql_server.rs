@@ -143,15 +143,16 @@ async fn two_instances_on_one_postgres_behave_as_one_server() {
     let Some(url) = crate::pg::fresh_database().await else {
         return;
     };
-    let a_store = PostgresStore::connect(&url, &DatabaseConfig::default())
-        .await
-        .unwrap();
-    seed(&Backend::Postgres(a_store.clone())).await;
-    let b_store = PostgresStore::connect(&url, &DatabaseConfig::default())
-        .await
-        .unwrap();
-    let a = app_on_storage(Arc::new(a_store)).await;
-    let b = app_on_storage(Arc::new(b_store)).await;
+    let config = DatabaseConfig {
+        url: Some(url.clone()),
+        ..DatabaseConfig::default()
+    };
+    let seed_store = PostgresStore::connect(&url, &config).await.unwrap();
+    seed(&Backend::Postgres(seed_store)).await;
+    // Each instance connects as `OAuth2::database()` does (the store behind
+    // `CachingStore::shared`, with batched lookups).
+    let a = app_on_storage(oauth_runtime::store::sql::connect(&config).await.unwrap()).await;
+    let b = app_on_storage(oauth_runtime::store::sql::connect(&config).await.unwrap()).await;
 
     // A code issued by one instance is redeemed at the other.
     let code = web_code(&a, "profile").await;
@@ -167,9 +168,11 @@ async fn two_instances_on_one_postgres_behave_as_one_server() {
     .await;
     assert_eq!(tokens.status, Status::Ok, "{}", tokens.json);
     let access = tokens.str("access_token");
+    // Both instances have used the token (anything they remember, they remember now).
     assert_eq!(api(&a, "/api/me", Some(access)).await.0.status, Status::Ok);
+    assert_eq!(api(&b, "/api/me", Some(access)).await.0.status, Status::Ok);
 
-    // A token revoked at one is refused by the other.
+    // A token revoked at one is refused by both, from the first request after the answer.
     let revoked = post(
         &a,
         "/oauth/revoke",
@@ -178,10 +181,31 @@ async fn two_instances_on_one_postgres_behave_as_one_server() {
     )
     .await;
     assert_eq!(revoked.status, Status::Ok);
-    assert_eq!(
-        api(&b, "/api/me", Some(access)).await.0.status,
-        Status::Unauthorized
-    );
+    for instance in [&b, &a] {
+        assert_eq!(
+            api(instance, "/api/me", Some(access)).await.0.status,
+            Status::Unauthorized
+        );
+    }
+    // And the other way round, while requests keep coming at the instance that did not revoke.
+    let second = web_tokens(&a, "profile").await;
+    let second = second.str("access_token").to_owned();
+    let busy = (0..32).map(|_| api(&a, "/api/me", Some(&second)));
+    for (response, _) in rocket::futures::future::join_all(busy).await {
+        assert_eq!(response.status, Status::Ok);
+    }
+    let revoked = post(
+        &b,
+        "/oauth/revoke",
+        &[("token", &second)],
+        Some(basic("web", WEB_SECRET)),
+    )
+    .await;
+    assert_eq!(revoked.status, Status::Ok);
+    let after = (0..32).map(|_| api(&a, "/api/me", Some(&second)));
+    for (response, _) in rocket::futures::future::join_all(after).await {
+        assert_eq!(response.status, Status::Unauthorized);
+    }
 
     // Concurrent redemptions across both still give exactly one token.
     one_token_for_sixteen_redemptions(&[&a, &b]).await;
