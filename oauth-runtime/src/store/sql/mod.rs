@@ -81,6 +81,29 @@ pub(crate) fn is_conflict(error: &sqlx::Error) -> bool {
     }
 }
 
+/// Runs `statement` until it is not aborted as a conflict ([`is_conflict`]), five retries at
+/// most: for writes that are safe to repeat, or whole transactions.
+pub(crate) async fn retrying_conflicts<R, F, Fut>(mut statement: F) -> Result<R, sqlx::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<R, sqlx::Error>>,
+{
+    let mut attempt = 0;
+    loop {
+        match statement().await {
+            Err(error) if attempt < 5 && is_conflict(&error) => attempt += 1,
+            outcome => return outcome,
+        }
+    }
+}
+
+/// A storage error inside a database operation that retries (binding a value, reading a row
+/// back), carried as sqlx's own error (a decode error whose source it is): never a conflict, so
+/// never retried.
+pub(crate) fn as_sqlx(error: StorageError) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(error))
+}
+
 /// A query of the application's own (in a hook, say) fails as a storage error: `?` turns it
 /// into 503 `temporarily_unavailable` / `server_error` like the store's own failures.
 impl From<sqlx::Error> for StorageError {

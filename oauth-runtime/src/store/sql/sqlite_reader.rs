@@ -8,8 +8,9 @@
 //! same file, taken from a small idle list and put back — at most one per thread that is in a
 //! lookup at once, so as many as the runtime has workers.
 //!
-//! It reads the embedded token table only (`TokenRow`, whose columns it names); a store on the
-//! application's own token table goes through sqlx. It never writes (`PRAGMA query_only`).
+//! It answers token lookups by digest and the revoked-family check, on the embedded token table
+//! only (`TokenRow`, whose columns it names); a store on the application's own token table goes
+//! through sqlx. It never writes (`PRAGMA query_only`).
 //! Consistency is the pool's: in WAL mode each statement reads the newest committed snapshot,
 //! so a revocation committed by the writer is seen by every lookup that starts after it.
 //!

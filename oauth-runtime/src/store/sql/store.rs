@@ -236,27 +236,21 @@ where
         use crate::store::sql::TokenValue::{AccessTokenRevoked, Family, RefreshTokenRevoked};
         // Concurrent replays of one code or refresh token revoke the same family at once; the
         // update only sets flags, so one the database aborted as a deadlock is run again.
-        let mut attempt = 0;
-        loop {
-            let args = crate::store::sql::table::arguments::<DB, _>(
-                &[
-                    AccessTokenRevoked(true),
-                    RefreshTokenRevoked(true),
-                    Family(family),
-                ],
-                T::bind,
-            )?;
-            match sqlx::query_with(T::STATEMENTS.revoke_family, args)
+        let values = [
+            AccessTokenRevoked(true),
+            RefreshTokenRevoked(true),
+            Family(family),
+        ];
+        crate::store::sql::retrying_conflicts(|| async {
+            let args = crate::store::sql::table::arguments::<DB, _>(&values, T::bind)
+                .map_err(crate::store::sql::as_sqlx)?;
+            sqlx::query_with(T::STATEMENTS.revoke_family, args)
                 .execute(self.writer())
                 .await
-            {
-                Ok(_) => return Ok(()),
-                Err(error) if attempt < 5 && crate::store::sql::is_conflict(&error) => {
-                    attempt += 1;
-                }
-                Err(error) => return Err(crate::store::sql::db_error(error)),
-            }
-        }
+        })
+        .await
+        .map_err(crate::store::sql::db_error)?;
+        Ok(())
     }
 
     async fn family_revoked(&self, family: &str) -> crate::store::StorageResult<bool> {
@@ -421,13 +415,16 @@ where
     }
 }
 
+/// The statements behind the storage contract's operations, on the store's four tables.
 impl<DB, C, T, A, U> SqlStore<DB, C, T, A, U>
 where
     DB: Database,
     DB::QueryResult: RowsAffected,
     DB::Arguments: IntoArguments<DB>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    C: crate::store::sql::ClientTable<DB> + 'static,
     T: crate::store::sql::TokenTable<DB>,
+    A: crate::store::sql::CodeTable<DB>,
 {
     /// The token found by the in-thread reader, if this store has one and it answered; `None`
     /// sends the lookup through the pool.
@@ -467,24 +464,47 @@ where
         hashes: Vec<crate::secret::SecretHash>,
     ) -> crate::store::StorageResult<Vec<Option<crate::Token>>> {
         use crate::store::sql::TokenValue::AccessTokenHash;
-        let db = crate::store::sql::db_error;
-        let (list, padded) = super::batch::parameters(hashes.len(), 1, 1);
-        let sql = T::STATEMENTS.find_many_by_access.replace("{hashes}", &list);
-        let values: Vec<_> = (0..padded)
-            .map(|i| AccessTokenHash(&hashes[i.min(hashes.len() - 1)]))
-            .collect();
-        let args = crate::store::sql::table::arguments::<DB, _>(&values, T::bind)?;
-        // The statement is the derive's, with numbered parameters put in: no input in it.
-        let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), args)
-            .fetch_all(&pool)
-            .await
-            .map_err(db)?;
+        let statement = T::STATEMENTS.find_many_by_access;
+        let rows = Self::fetch_for_keys(
+            &pool,
+            statement,
+            "{hashes}",
+            &hashes,
+            AccessTokenHash,
+            T::bind,
+        )
+        .await?;
         let mut found = std::collections::HashMap::with_capacity(rows.len());
         for row in &rows {
-            let token = T::from_row(row).map_err(db)?.to_token()?;
+            let token = T::from_row(row).map_err(crate::store::sql::db_error)?;
+            let token = token.to_token()?;
             found.insert(token.access_token_hash, token);
         }
         Ok(hashes.iter().map(|hash| found.get(hash).cloned()).collect())
+    }
+
+    /// The rows of `statement` whose `marker` is replaced by one parameter per key, each bound
+    /// by `bind` (the list padded as [`parameters`](super::batch::parameters) says): one query
+    /// for a batch of lookups.
+    async fn fetch_for_keys<'k, K, V: Copy>(
+        pool: &Pool<DB>,
+        statement: &str,
+        marker: &str,
+        keys: &'k [K],
+        value: impl Fn(&'k K) -> V,
+        bind: impl Fn(V, &mut DB::Arguments) -> Result<(), sqlx::error::BoxDynError>,
+    ) -> crate::store::StorageResult<Vec<DB::Row>> {
+        let (list, padded) = super::batch::parameters(keys.len(), 1, 1);
+        let sql = statement.replace(marker, &list);
+        let values: Vec<V> = (0..padded)
+            .map(|i| value(&keys[i.min(keys.len() - 1)]))
+            .collect();
+        let args = crate::store::sql::table::arguments::<DB, _>(&values, bind)?;
+        // The statement is the derive's, with numbered parameters put in: no input in it.
+        sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), args)
+            .fetch_all(pool)
+            .await
+            .map_err(crate::store::sql::db_error)
     }
 
     /// Inserts tokens with one multi-row statement: atomic, one round trip.
@@ -506,32 +526,22 @@ where
             .map_err(crate::store::sql::db_error)?;
         Ok(())
     }
-}
 
-impl<DB, C, T, A, U> SqlStore<DB, C, T, A, U>
-where
-    DB: Database,
-    DB::Arguments: IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    C: crate::store::sql::ClientTable<DB> + 'static,
-{
     /// The clients with the ids `ids`, found with one query.
     async fn find_clients(
         pool: Pool<DB>,
         ids: Vec<String>,
     ) -> crate::store::StorageResult<Vec<Option<Arc<dyn crate::OAuth2Client>>>> {
         let db = crate::store::sql::db_error;
-        let (list, padded) = super::batch::parameters(ids.len(), 1, 1);
-        let sql = C::FIND_MANY.replace("{ids}", &list);
-        let values: Vec<&str> = (0..padded)
-            .map(|i| ids[i.min(ids.len() - 1)].as_str())
-            .collect();
-        let args = crate::store::sql::table::arguments::<DB, _>(&values, C::bind_client_id)?;
-        // The statement is the derive's, with numbered parameters put in: no input in it.
-        let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), args)
-            .fetch_all(&pool)
-            .await
-            .map_err(db)?;
+        let rows = Self::fetch_for_keys(
+            &pool,
+            C::FIND_MANY,
+            "{ids}",
+            &ids,
+            String::as_str,
+            C::bind_client_id,
+        )
+        .await?;
         let mut found = std::collections::HashMap::with_capacity(rows.len());
         for row in &rows {
             let client = C::from_row(row).map_err(db)?;
@@ -542,16 +552,7 @@ where
         }
         Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
     }
-}
 
-impl<DB, C, T, A, U> SqlStore<DB, C, T, A, U>
-where
-    DB: Database,
-    DB::QueryResult: RowsAffected,
-    DB::Arguments: IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    A: crate::store::sql::CodeTable<DB>,
-{
     /// Redeems the codes of concurrent requests with one statement: `UPDATE … SET used = TRUE
     /// WHERE used = FALSE AND (code_hash, client_id) IN (…) RETURNING …`. A row is updated (and
     /// returned) at most once, so of two requests for one code at most one gets it (the first
@@ -570,20 +571,17 @@ where
             let (hash, client_id) = &jobs[i.min(jobs.len() - 1)];
             values.extend([CodeHash(hash), ClientId(client_id)]);
         }
-        let mut attempt = 0;
-        let rows = loop {
-            let args = crate::store::sql::table::arguments::<DB, _>(&values, A::bind)?;
+        // PostgreSQL: two instances' batches can lock rows in different orders.
+        let rows = crate::store::sql::retrying_conflicts(|| async {
+            let args = crate::store::sql::table::arguments::<DB, _>(&values, A::bind)
+                .map_err(crate::store::sql::as_sqlx)?;
             // The statement is the derive's, with numbered parameters put in: no input in it.
-            let query = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), args);
-            match query.fetch_all(&writer).await {
-                Ok(rows) => break rows,
-                // PostgreSQL: two instances' batches can lock rows in different orders.
-                Err(error) if attempt < 5 && crate::store::sql::is_conflict(&error) => {
-                    attempt += 1;
-                }
-                Err(error) => return Err(db(error)),
-            }
-        };
+            sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), args)
+                .fetch_all(&writer)
+                .await
+        })
+        .await
+        .map_err(db)?;
         let mut redeemed = std::collections::HashMap::with_capacity(rows.len());
         for row in &rows {
             let code = A::from_row(row).map_err(db)?.to_code()?;
@@ -603,16 +601,7 @@ where
             })
             .collect())
     }
-}
 
-impl<DB, C, T, A, U> SqlStore<DB, C, T, A, U>
-where
-    DB: Database,
-    DB::QueryResult: RowsAffected,
-    DB::Arguments: IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    T: crate::store::sql::TokenTable<DB>,
-{
     /// Rotates the refresh tokens of concurrent requests in one transaction, whose first
     /// statement claims every old token still unrevoked at once (`UPDATE … RETURNING`, which
     /// takes the rows' locks): each claimed token's rotation inserts its new token (one
@@ -623,35 +612,22 @@ where
         writer: Pool<DB>,
         jobs: Vec<(crate::secret::SecretHash, crate::Token)>,
     ) -> crate::store::StorageResult<Vec<crate::store::Rotation>> {
-        let mut attempt = 0;
-        loop {
-            match Self::try_rotate_tokens(&writer, &jobs).await {
-                Err(Some(error)) if attempt < 5 && crate::store::sql::is_conflict(&error) => {
-                    attempt += 1;
-                }
-                Err(Some(error)) => return Err(crate::store::sql::db_error(error)),
-                Err(None) => {
-                    return Err(crate::store::StorageError::new(
-                        "a rotated token could not be read back",
-                    ))
-                }
-                Ok(rotations) => return Ok(rotations),
-            }
-        }
+        crate::store::sql::retrying_conflicts(|| Self::try_rotate_tokens(&writer, &jobs))
+            .await
+            .map_err(crate::store::sql::db_error)
     }
 
-    /// One attempt of [`rotate_tokens`](Self::rotate_tokens); `Err(None)` when a claimed row
-    /// did not convert to a token.
+    /// One attempt of [`rotate_tokens`](Self::rotate_tokens).
     async fn try_rotate_tokens(
         writer: &Pool<DB>,
         jobs: &[(crate::secret::SecretHash, crate::Token)],
-    ) -> Result<Vec<crate::store::Rotation>, Option<sqlx::Error>> {
+    ) -> Result<Vec<crate::store::Rotation>, sqlx::Error> {
         use crate::store::sql::TokenValue::{
             AccessTokenRevoked, RefreshTokenHash, RefreshTokenRevoked,
         };
         use crate::store::Rotation;
         let statements = T::STATEMENTS;
-        let encode = |_| None::<sqlx::Error>;
+        let encode = crate::store::sql::as_sqlx;
         let mut tx = writer.begin().await?;
         let (hashes, padded) = super::batch::parameters(jobs.len(), 4, 1);
         let sql = statements.claim_refresh_many.replace("{hashes}", &hashes);
@@ -670,7 +646,7 @@ where
         let rows = query.fetch_all(&mut *tx).await?;
         let mut claimed = std::collections::HashSet::with_capacity(rows.len());
         for row in &rows {
-            let token = T::from_row(row)?.to_token().map_err(|_| None)?;
+            let token = T::from_row(row)?.to_token().map_err(encode)?;
             claimed.extend(token.refresh_token_hash);
         }
         let mut rotations = Vec::with_capacity(jobs.len());
@@ -688,7 +664,7 @@ where
         if !new_tokens.is_empty() {
             Self::insert_tokens(&mut *tx, &new_tokens)
                 .await
-                .map_err(|_| None)?;
+                .map_err(encode)?;
         }
         let mut answers = Vec::with_capacity(jobs.len());
         for ((old, _), rotation) in jobs.iter().zip(rotations) {
