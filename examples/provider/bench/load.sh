@@ -200,17 +200,20 @@ if [ "$POSTGRES" = 1 ]; then
 fi
 
 # --- Soak: 10 minutes of validation and issuance, RSS every 10 s ---------------------------
+# SOAK_DIR: a seeded directory to soak on (e.g. target/bench/scale-1000000 after --scale, for
+# 10^6 live tokens); by default the endpoint table's, seeded with 10^3 tokens if missing.
 if [ "$SOAK" = 1 ]; then
-  [ -d "$WORK/seed" ] || seed "$WORK" --tokens 1000
-  AUTH="$(basic "$WORK/seed/client.json")"
-  start_server "$WORK"
+  SOAK_WORK="${SOAK_DIR:-$WORK}"
+  [ -d "$SOAK_WORK/seed" ] || seed "$SOAK_WORK" --tokens 1000
+  AUTH="$(basic "$SOAK_WORK/seed/client.json")"
+  start_server "$SOAK_WORK"
   : > "$OUT/soak.jsonl"
   cat "$HERE/post.lua" "$HERE/result.lua" > "$OUT/soak_token.lua"
   THREADS=1 AUTH="$AUTH" BODY="grant_type=client_credentials&scope=profile" \
     wrk -t1 -c16 -d600s -s "$OUT/soak_token.lua" "http://127.0.0.1:$PORT/oauth/token" >/dev/null &
   LOAD1=$!
   cat "$HERE/get.lua" "$HERE/result.lua" > "$OUT/soak_me.lua"
-  LINES_FILE="$WORK/seed/tokens.txt" wrk -t1 -c16 -d600s -s "$OUT/soak_me.lua" \
+  LINES_FILE="$SOAK_WORK/seed/tokens.txt" wrk -t1 -c16 -d600s -s "$OUT/soak_me.lua" \
     "http://127.0.0.1:$PORT/api/me" >/dev/null &
   LOAD2=$!
   for t in $(seq 0 10 600); do
