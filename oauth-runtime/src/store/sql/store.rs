@@ -180,7 +180,9 @@ where
         hash: &crate::secret::SecretHash,
     ) -> crate::store::StorageResult<Option<crate::Token>> {
         #[cfg(feature = "sqlite")]
-        if let Some(found) = self.read_in_thread(super::sqlite_reader::By::Access, hash) {
+        if let Some(found) =
+            self.read_in_thread(|reader| reader.find(super::sqlite_reader::By::Access, hash))
+        {
             return Ok(found);
         }
         // Concurrent lookups share one query (`find_tokens`). A lookup joins a query not yet
@@ -197,7 +199,9 @@ where
     ) -> crate::store::StorageResult<Option<crate::Token>> {
         use crate::store::sql::TokenValue::RefreshTokenHash;
         #[cfg(feature = "sqlite")]
-        if let Some(found) = self.read_in_thread(super::sqlite_reader::By::Refresh, hash) {
+        if let Some(found) =
+            self.read_in_thread(|reader| reader.find(super::sqlite_reader::By::Refresh, hash))
+        {
             return Ok(found);
         }
         self.find_token(T::STATEMENTS.find_by_refresh, RefreshTokenHash(hash))
@@ -256,13 +260,8 @@ where
     async fn family_revoked(&self, family: &str) -> crate::store::StorageResult<bool> {
         use crate::store::sql::TokenValue::{AccessTokenRevoked, Family};
         #[cfg(feature = "sqlite")]
-        if let Some(reader) = &self.reader {
-            match reader.family_revoked(family) {
-                Ok(revoked) => return Ok(revoked),
-                Err(error) => {
-                    log::debug!("oauth2: in-thread family check failed, using the pool: {error}");
-                }
-            }
+        if let Some(revoked) = self.read_in_thread(|reader| reader.family_revoked(family)) {
+            return Ok(revoked);
         }
         let args = crate::store::sql::table::arguments::<DB, _>(
             &[Family(family), AccessTokenRevoked(true)],
@@ -426,18 +425,17 @@ where
     T: crate::store::sql::TokenTable<DB>,
     A: crate::store::sql::CodeTable<DB>,
 {
-    /// The token found by the in-thread reader, if this store has one and it answered; `None`
-    /// sends the lookup through the pool.
+    /// What `read` answers on the in-thread reader, if this store has one and it answered;
+    /// `None` sends the read through the pool.
     #[cfg(feature = "sqlite")]
-    fn read_in_thread(
+    fn read_in_thread<R>(
         &self,
-        by: super::sqlite_reader::By,
-        hash: &crate::secret::SecretHash,
-    ) -> Option<Option<crate::Token>> {
-        match self.reader.as_ref()?.find(by, hash) {
+        read: impl FnOnce(&super::sqlite_reader::SqliteReader) -> Result<R, String>,
+    ) -> Option<R> {
+        match read(self.reader.as_deref()?) {
             Ok(found) => Some(found),
             Err(error) => {
-                log::debug!("oauth2: in-thread token lookup failed, using the pool: {error}");
+                log::debug!("oauth2: in-thread read failed, using the pool: {error}");
                 None
             }
         }
