@@ -830,3 +830,48 @@ async fn a_shared_caching_store_remembers_no_token_or_client() {
         Some("alice".to_owned())
     );
 }
+
+/// SQLite checkpoints its WAL on a thread of its own, not in the writer's commits: once writes
+/// stop, the database file alone (without its `-wal`) holds them within moments.
+#[rocket::async_test]
+async fn sqlite_checkpoints_in_the_background() {
+    let dir = std::env::temp_dir().join(format!(
+        "oauth-checkpoint-{}",
+        oauth_runtime::secret::generate_token(10)
+    ));
+    std::fs::create_dir_all(dir.join("copy")).unwrap();
+    let url = format!("sqlite://{}", dir.join("test.db").display());
+    let store = SqliteStore::connect(&url, &DatabaseConfig::default())
+        .await
+        .unwrap();
+    for i in 0..200 {
+        let token = token(&format!("ck-{i}"), None, &format!("ck-f{i}"));
+        store.save_token(token).await.unwrap();
+    }
+    let copy = dir.join("copy").join("test.db");
+    let mut found = 0;
+    for _ in 0..50 {
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        // The main file alone: what the WAL holds is not in the copy until checkpointed.
+        std::fs::copy(dir.join("test.db"), &copy).unwrap();
+        let _ = std::fs::remove_file(dir.join("copy").join("test.db-wal"));
+        let pool =
+            oauth_runtime::sqlx::SqlitePool::connect(&format!("sqlite://{}", copy.display())).await;
+        let Ok(pool) = pool else { continue };
+        let count: Result<i64, _> = oauth_runtime::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM oauth2_tokens WHERE access_token_hash IS NOT NULL",
+        )
+        .fetch_one(&pool)
+        .await;
+        pool.close().await;
+        found = count.unwrap_or(0);
+        if found == 200 {
+            break;
+        }
+    }
+    assert_eq!(
+        found, 200,
+        "the database file did not receive the WAL's pages"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -53,7 +53,10 @@ async fn acknowledged_tokens_survive_kill_dash_nine() {
             })
         })
         .collect();
-    while received.lock().unwrap().len() < 60 {
+    // At least 60 tokens, and long enough that the background checkpoints (every 100 ms) run
+    // during the burst: the kill may land in the middle of one.
+    let burst = std::time::Instant::now();
+    while received.lock().unwrap().len() < 60 || burst.elapsed().as_millis() < 500 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     provider.kill();

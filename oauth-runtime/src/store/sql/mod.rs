@@ -37,6 +37,8 @@ mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
+mod sqlite_checkpointer;
+#[cfg(feature = "sqlite")]
 mod sqlite_reader;
 mod store;
 pub(crate) mod table;

@@ -38,6 +38,8 @@ impl SqlStore<Postgres> {
         let store = SqlStore {
             #[cfg(feature = "sqlite")]
             reader: None,
+            #[cfg(feature = "sqlite")]
+            checkpointer: None,
             writer: pool.clone(),
             pool,
             batches: Arc::default(),

@@ -4,12 +4,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Pool, Sqlite};
+use sqlx::Sqlite;
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::rows::{ClientRow, CodeRow, TokenRow, UserRow};
+use super::sqlite_checkpointer::{Checkpointer, BACKSTOP_FRAMES};
 use super::sqlite_reader::SqliteReader;
 use super::{db_error, SqlStore};
 use crate::config::DatabaseConfig;
@@ -39,9 +40,10 @@ impl SqlStore<Sqlite> {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(config.acquire_timeout.max(1)))
             .foreign_keys(true)
-            // Checkpoints (and their fsync) run in the background, off the writer's path; the
-            // writer checkpoints itself only if the WAL passes ~80 MiB.
-            .pragma("wal_autocheckpoint", "20000")
+            // Checkpoints (and their fsyncs) run on a thread of their own, off the writer's
+            // path (`sqlite_checkpointer`); the writer checkpoints itself only if the WAL
+            // passes 256 MiB.
+            .pragma("wal_autocheckpoint", BACKSTOP_FRAMES.to_string())
             // A larger page cache per connection (8 MiB): index pages of a large token table
             // stay in memory. (Memory-mapped I/O would too, but counts the file into the RSS
             // of every connection.)
@@ -72,17 +74,20 @@ impl SqlStore<Sqlite> {
                 .await
                 .map_err(db_error)?
         };
-        // A file (not an in-memory database): token lookups run on the calling thread.
-        let reader = (!url.contains(":memory:"))
-            .then(|| Arc::new(SqliteReader::new(options.get_filename())));
+        // A file (not an in-memory database): token lookups run on the calling thread, and
+        // checkpoints on a thread of their own.
+        let file = !url.contains(":memory:");
+        let reader = file.then(|| Arc::new(SqliteReader::new(options.get_filename())));
+        let checkpointer =
+            file.then(|| Arc::new(Checkpointer::start(options.get_filename().to_owned())));
         let store = SqlStore {
             reader,
+            checkpointer,
             pool,
             writer,
             batches: Arc::default(),
             tables: PhantomData,
         };
-        spawn_checkpointer(store.pool.clone());
         if config.migrate {
             store.migrate().await?;
         }
@@ -98,24 +103,4 @@ impl<C, T, A, U> SqlStore<Sqlite, C, T, A, U> {
             .await
             .map_err(|e| StorageError::from_source("migration failed", e))
     }
-}
-
-/// Every second, a passive checkpoint from a reader connection: it never blocks the writer, and
-/// keeps the WAL short. Stops when the pool is closed.
-fn spawn_checkpointer(pool: Pool<Sqlite>) {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(Duration::from_secs(1));
-        loop {
-            ticks.tick().await;
-            if pool.is_closed() {
-                break;
-            }
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
-                log::debug!("oauth2: background checkpoint failed: {error}");
-            }
-        }
-    });
 }

@@ -31,6 +31,9 @@ pub struct SqlStore<DB: Database, C = ClientRow, T = TokenRow, A = CodeRow, U = 
     /// SQLite file with the embedded token table: token lookups on the calling thread.
     #[cfg(feature = "sqlite")]
     pub(crate) reader: Option<Arc<super::sqlite_reader::SqliteReader>>,
+    /// SQLite file: the thread that checkpoints its WAL (stops with the last clone).
+    #[cfg(feature = "sqlite")]
+    pub(crate) checkpointer: Option<Arc<super::sqlite_checkpointer::Checkpointer>>,
     pub(crate) tables: TableTypes<C, T, A, U>,
 }
 
@@ -63,6 +66,8 @@ impl<DB: Database, C, T, A, U> Clone for SqlStore<DB, C, T, A, U> {
             batches: self.batches.clone(),
             #[cfg(feature = "sqlite")]
             reader: self.reader.clone(),
+            #[cfg(feature = "sqlite")]
+            checkpointer: self.checkpointer.clone(),
             tables: std::marker::PhantomData,
         }
     }
@@ -704,6 +709,8 @@ impl<DB: Database> SqlStore<DB> {
             batches: std::sync::Arc::default(),
             #[cfg(feature = "sqlite")]
             reader: None,
+            #[cfg(feature = "sqlite")]
+            checkpointer: None,
             tables: std::marker::PhantomData,
         }
     }
@@ -767,6 +774,8 @@ impl<DB: Database, C, T, A, U> SqlStore<DB, C, T, A, U> {
             batches: std::sync::Arc::default(),
             #[cfg(feature = "sqlite")]
             reader: self.reader,
+            #[cfg(feature = "sqlite")]
+            checkpointer: self.checkpointer,
             tables: std::marker::PhantomData,
         }
     }
