@@ -701,7 +701,9 @@ where
 
 impl<DB: Database> SqlStore<DB> {
     /// Wraps a pool the application already has (migrations are not applied; call
-    /// [`migrate`](Self::migrate)). Writes share the pool.
+    /// [`migrate`](Self::migrate)). Writes share the pool. On SQLite the pool's own settings
+    /// apply, SQLite's default checkpoints (inside commits) among them: the dedicated writer
+    /// connection, in-thread token lookups and checkpoint thread of `connect` are not set up.
     pub fn from_pool(pool: sqlx::Pool<DB>) -> Self {
         SqlStore {
             writer: pool.clone(),
