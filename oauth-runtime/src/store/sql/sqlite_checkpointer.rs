@@ -20,7 +20,6 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -47,7 +46,7 @@ const RESTART_WAIT: Duration = Duration::from_millis(200);
 /// clone of the store).
 #[derive(Debug)]
 pub(crate) struct Checkpointer {
-    _stop: Mutex<mpsc::Sender<()>>,
+    _stop: mpsc::Sender<()>,
 }
 
 impl Checkpointer {
@@ -61,9 +60,7 @@ impl Checkpointer {
         if let Err(error) = spawned {
             log::warn!("oauth2: no checkpoint thread ({error}); the writer checkpoints");
         }
-        Checkpointer {
-            _stop: Mutex::new(stop),
-        }
+        Checkpointer { _stop: stop }
     }
 }
 
